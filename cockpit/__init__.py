@@ -1,0 +1,1 @@
+"""cockpit domain of eldercare."""

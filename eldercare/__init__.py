@@ -1,0 +1,1 @@
+"""eldercare: settings, errors and the command line shared by every domain."""

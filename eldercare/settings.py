@@ -1,0 +1,73 @@
+"""The settings object: the only place that reads environment variables.
+
+Values come from, highest priority first: keyword arguments, ``ELDERCARE_*`` environment
+variables, the TOML file named by ``ELDERCARE_CONFIG`` (default ``eldercare.toml`` in the working
+directory, if present), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_SECRET = "eldercare-demo-secret-not-for-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore")
+
+    warehouse: str = Field(
+        default="data/warehouse.duckdb",
+        description="Warehouse target: a DuckDB file path, or a postgresql:// URL.",
+    )
+    legacy_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the legacy vendor database (sqlite:/// or mysql+pymysql://).",
+    )
+    exports_dir: Path | None = Field(
+        default=None, description="Folder of district Excel/CSV exports."
+    )
+    code_secret: SecretStr = Field(
+        default=SecretStr(DEMO_SECRET),
+        description="Secret key of the pseudonymous codes (长者码 etc.); set it in production.",
+    )
+    data_dir: Path = Field(default=Path("data"), description="Working folder for demo data.")
+    dagster_home: Path = Field(
+        default=Path("data/dagster_home"), description="DAGSTER_HOME for runs started by the CLI."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("ELDERCARE_CONFIG", "eldercare.toml"))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_file)
+        return (init_settings, env_settings, toml)
+
+    @property
+    def warehouse_is_postgres(self) -> bool:
+        return self.warehouse.startswith(("postgresql://", "postgresql+", "postgres://"))
+
+    @property
+    def uses_demo_secret(self) -> bool:
+        return self.code_secret.get_secret_value() == DEMO_SECRET
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

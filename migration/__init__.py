@@ -1,0 +1,1 @@
+"""migration domain of eldercare."""
