@@ -14,6 +14,108 @@ def cli() -> None:
     """eldercare: migrate, model, check and show a city's elderly-care data."""
 
 
+@cli.command()
+@click.option("--scale", required=True, metavar="tiny|small|city", help="Size of the city.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option(
+    "--to", "url", required=True, metavar="URL", help="sqlite:///file or mysql+pymysql://"
+)
+@click.option("--exports", "exports_dir", metavar="DIR", help="Folder for district exports.")
+@click.option("--truth", "truth_dir", metavar="DIR", help="Folder for the truth (Parquet).")
+@click.option(
+    "--rate", "rates", multiple=True, metavar="KIND=RATE", help="Override a dirt/fraud rate."
+)
+def generate(scale, seed, url, exports_dir, truth_dir, rates) -> None:
+    """Generate realistic legacy vendor data (+ district exports and the truth)."""
+    from migration.generator import generate as run
+
+    overrides = {}
+    for item in rates:
+        kind, _, value = item.partition("=")
+        try:
+            overrides[kind.strip()] = float(value)
+        except ValueError:
+            raise EldercareError(
+                f"--rate {item!r}: expected KIND=RATE, e.g. phone_plus86=0.1"
+            ) from None
+    s = run(scale, seed, url, exports_dir, truth_dir, overrides)
+    for table, n in s.rows.items():
+        click.echo(f"{table:<22}{n:>12,}")
+    if s.files:
+        folders = sorted({str(f.parent) for f in s.files})
+        click.echo(f"{len(s.files)} files in {', '.join(folders)}")
+    click.echo(f"generated scale {scale} seed {seed} in {s.seconds:.1f} s")
+
+
+_LEGACY_HELP = "Legacy DB URL and/or exports folder; may be given twice (default: settings)."
+_WAREHOUSE_HELP = "DuckDB path or postgresql:// URL (default: settings)."
+
+
+@cli.command()
+@click.option("--legacy", "legacy", multiple=True, metavar="URL_OR_FOLDER", help=_LEGACY_HELP)
+@click.option("--warehouse", metavar="TARGET", help=_WAREHOUSE_HELP)
+@click.option("--from", "first_month", metavar="YYYY-MM", help="First month of partitioned tables.")
+@click.option("--to", "last_month", metavar="YYYY-MM", help="Last month of partitioned tables.")
+@click.option("-v", "--verbose", is_flag=True, help="Show the Dagster run's progress log.")
+def migrate(legacy, warehouse, first_month, last_month, verbose) -> None:
+    """Land every legacy row into the warehouse's raw schema, reconciled (Dagster job)."""
+    from eldercare.build import migrate as run
+
+    run(legacy, warehouse, first_month, last_month, verbose=verbose)
+
+
+@cli.command()
+@click.option("--legacy", "legacy", multiple=True, metavar="URL_OR_FOLDER", help=_LEGACY_HELP)
+@click.option("--warehouse", metavar="TARGET", help=_WAREHOUSE_HELP)
+@click.option("--from", "first_month", metavar="YYYY-MM", help="First month of partitioned tables.")
+@click.option("--to", "last_month", metavar="YYYY-MM", help="Last month of partitioned tables.")
+@click.option("-v", "--verbose", is_flag=True, help="Show the Dagster runs' progress logs.")
+def build(legacy, warehouse, first_month, last_month, verbose) -> None:
+    """The whole build: migrate, then the later steps (dbt, checks, models)."""
+    from eldercare.build import build as run
+
+    run(legacy, warehouse, first_month, last_month, verbose=verbose)
+
+
+@cli.command()
+@click.option("--warehouse", metavar="TARGET", help=_WAREHOUSE_HELP)
+@click.option("--out", type=click.Path(), help="Folder for the static site (default: dbt/target).")
+@click.option("--serve", is_flag=True, help="Open the documentation in a browser afterwards.")
+def docs(warehouse, out, serve) -> None:
+    """Generate the dbt documentation (models, columns, lineage) as a static site, offline."""
+    from pipelines.dbt_docs import generate_docs
+
+    index = generate_docs(warehouse, out)
+    click.echo(f"documentation: {index}")
+    if serve:
+        click.launch(index.as_uri())
+
+
+@cli.command()
+@click.option("--warehouse", metavar="TARGET", help=_WAREHOUSE_HELP)
+@click.option("--layer", "layers", multiple=True, metavar="raw|staging|marts", help="Only these.")
+@click.option("--texts/--no-texts", default=True, show_default=True, help="Review public texts.")
+@click.option("--docs", "docs_dir", type=click.Path(), help="Also render GX Data Docs here.")
+def check(warehouse, layers, texts, docs_dir) -> None:
+    """Run the data-quality suites (and the review of public texts) against the warehouse."""
+    from pathlib import Path
+
+    from eldercare.settings import get_settings
+    from quality.report import check_warehouse
+    from quality.text_review import review_public_texts
+
+    target = warehouse or get_settings().warehouse
+    lines = check_warehouse(target, layers, Path(docs_dir) if docs_dir else None)
+    for line in lines:
+        click.echo(str(line))
+    if texts:
+        hits = review_public_texts(target)
+        summary = ", ".join(f"{c} {n}" for c, n in sorted(hits.items())) or "none"
+        click.echo(f"text review: {sum(hits.values())} hits to review ({summary})")
+    if any(line.status == "ERROR" for line in lines):
+        raise EldercareError("quality: critical expectations failed (see ERROR lines above)")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

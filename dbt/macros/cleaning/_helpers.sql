@@ -1,0 +1,70 @@
+-- Small cross-database building blocks for the cleaning macros (DuckDB and PostgreSQL).
+-- Everything here is an expression that never raises: bad input gives NULL or false.
+
+-- Full-width (全角) digits, Latin letters and a few signs -> half-width. Chinese brackets and
+-- punctuation are left alone on purpose: only the macros that need it touch them.
+{% macro eldercare_halfwidth(s) -%}
+translate(cast({{ s }} as {{ dbt.type_string() }}),
+    '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ．－＋：／％，',
+    '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-+:/%,')
+{%- endmacro %}
+
+-- Character class of the blanks we strip: ASCII whitespace, no-break space (U+00A0), and the
+-- ideographic (full-width) space U+3000. Written out because neither RE2 (DuckDB) nor
+-- PostgreSQL's [[:space:]] reliably covers the last two.
+{% macro eldercare_blank_class() -%}[[:space:] 　]{%- endmacro %}
+
+-- Remove every blank (see above).
+{% macro eldercare_strip_blanks(s) -%}
+regexp_replace({{ s }}, '{{ eldercare_blank_class() }}+', '', 'g')
+{%- endmacro %}
+
+-- True when the text matches the (POSIX/RE2-compatible) pattern anywhere; NULL for NULL.
+{% macro eldercare_regex_match(s, pattern) -%}
+{{ adapter.dispatch('eldercare_regex_match')(s, pattern) }}
+{%- endmacro %}
+
+{% macro default__eldercare_regex_match(s, pattern) -%}
+({{ s }} ~ '{{ pattern }}')
+{%- endmacro %}
+
+{% macro duckdb__eldercare_regex_match(s, pattern) -%}
+regexp_matches({{ s }}, '{{ pattern }}')
+{%- endmacro %}
+
+-- The type of the numbers the measurement and coordinate macros return (8-byte float on both;
+-- dbt.type_float() is a 4-byte FLOAT on DuckDB).
+{% macro eldercare_double() -%}double precision{%- endmacro %}
+
+-- A number written as text (or a number) -> double precision; NULL unless it is a plain
+-- decimal number (optional sign, optional exponent).
+{% macro eldercare_to_double(s) -%}
+(select case
+    when {{ eldercare_regex_match('ec_dbl_n.ec_v', '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') }}
+        then cast(ec_dbl_n.ec_v as {{ eldercare_double() }})
+    end
+ from (select {{ eldercare_strip_blanks(eldercare_halfwidth(s)) }} as ec_v {{ eldercare_fence() }}) as ec_dbl_n)
+{%- endmacro %}
+
+-- True when integer year/month/day make a real calendar date (pure arithmetic, so that
+-- PostgreSQL never sees an invalid make_date/cast). Arguments are integer expressions.
+{% macro eldercare_ymd_valid(y, m, d) -%}
+({{ y }} between 1 and 9999 and {{ m }} between 1 and 12 and {{ d }} >= 1 and {{ d }} <= case
+    when {{ m }} in (4, 6, 9, 11) then 30
+    when {{ m }} = 2 then case
+        when ({{ y }} % 4 = 0 and {{ y }} % 100 <> 0) or {{ y }} % 400 = 0 then 29 else 28 end
+    else 31 end)
+{%- endmacro %}
+
+-- Appended to the select of every derived table inside the macros. PostgreSQL would otherwise
+-- pull those subqueries up and paste each column's expression into every place that uses it,
+-- so a check digit over 17 characters would recompute the whole cleaning 17 times (and nested
+-- macros multiply that): OFFSET 0 is PostgreSQL's documented fence against that. DuckDB keeps
+-- common subexpressions itself and needs nothing.
+{% macro eldercare_fence() -%}
+{{ adapter.dispatch('eldercare_fence')() }}
+{%- endmacro %}
+
+{% macro default__eldercare_fence() -%}offset 0{%- endmacro %}
+
+{% macro duckdb__eldercare_fence() -%}{%- endmacro %}

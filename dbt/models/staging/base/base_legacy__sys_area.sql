@@ -1,0 +1,38 @@
+with source as (
+    select * from {{ source('raw', 'sys_area') }}
+),
+
+cleaned as (
+    select
+        trim(r.area_code) as area_code,
+        {{ area_code_digits('r.area_code') }} as digits,
+        {{ blank_to_null('r.area_name') }} as area_name,
+        trim(r.parent_code) as parent_code,
+        {{ to_int('r.area_level') }} as area_level,
+        r.source_key,
+        false as is_deleted,
+        r.run_id,
+        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
+        {{ row_to_json_text('r') }} as raw_row
+    from source as r
+),
+
+final as (
+    select
+        area_code,
+        area_name,
+        parent_code,
+        area_level,
+        {{ area_gb_code('digits') }} as gb_code,
+        case when area_level >= 2 then substr(digits, 1, 6) end as county_code,
+        case when area_level >= 3 then substr(digits, 1, 9) end as town_code,
+        source_key,
+        is_deleted,
+        run_id,
+        loaded_at,
+        case when digits is null then 'missing_key' end as reject_code,
+        raw_row
+    from cleaned
+)
+
+select * from final

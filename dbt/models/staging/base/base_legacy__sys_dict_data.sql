@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('raw', 'sys_dict_data') }}
+),
+
+final as (
+    select
+        {{ to_bigint('r.dict_code') }} as dict_code,
+        trim(r.dict_type) as dict_type,
+        trim(r.dict_value) as dict_value,
+        trim(r.dict_label) as dict_label,
+        coalesce(trim(r.status) = '0', false) as is_active,
+        r.source_key,
+        false as is_deleted,
+        r.run_id,
+        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
+        case when {{ to_bigint('r.dict_code') }} is null then 'missing_key' end as reject_code,
+        {{ row_to_json_text('r') }} as raw_row
+    from source as r
+)
+
+select * from final

@@ -1,0 +1,42 @@
+with source as (
+    select * from {{ source('raw', 'yl_death_registry') }}
+),
+
+cleaned as (
+    select
+        {{ to_bigint('r.registry_id') }} as registry_id,
+        {{ clean_valid_id_card('r.id_card') }} as id_card,
+        {{ id_card_reason('r.id_card') }} as id_card_reason,
+        {{ blank_to_null('r.name') }} as name,
+        {{ parse_date('r.death_date') }} as death_date,
+        {{ blank_to_null('r.source') }} as source,
+        r.source_key,
+        false as is_deleted,
+        r.run_id,
+        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
+        {{ row_to_json_text('r') }} as raw_row
+    from source as r
+),
+
+final as (
+    select
+        registry_id,
+        id_card,
+        {{ mask_id_card('id_card') }} as id_card_masked,
+        name,
+        death_date,
+        source,
+        source_key,
+        is_deleted,
+        run_id,
+        loaded_at,
+        case
+            when registry_id is null then 'missing_key'
+            when id_card_reason is not null then id_card_reason
+            when death_date is null then 'bad_timestamp'
+        end as reject_code,
+        raw_row
+    from cleaned
+)
+
+select * from final

@@ -1,0 +1,2 @@
+-- Valid rows of raw.yl_family_bed (live and soft-deleted), cleaned and typed: see docs/staging.md.
+{{ staging_from_base('base_legacy__yl_family_bed') }}

@@ -1,0 +1,245 @@
+"""Streaming reads of the legacy vendor database (SQLite or MySQL/MariaDB) as Arrow batches.
+
+The source is never read whole into memory: connectorx streams Arrow record batches straight
+from Rust (``return_type="arrow_stream"``), so no Python object is built per value. The select
+list asks the source itself to render each value as text wherever that is lossless, so raw keeps
+the value "as it was":
+
+* MySQL/MariaDB: ``CAST(col AS CHAR)`` for every column (MySQL's own rendering: DATETIME as
+  ``YYYY-MM-DD HH:MM:SS``, DECIMAL with its scale, FLOAT in its shortest form).
+* SQLite: the columns as declared (connectorx needs the declared type; and SQLite's own
+  ``CAST(real AS TEXT)`` keeps only 15 significant digits). Integers, REALs (shortest
+  round-trip form) and datetimes are rendered as text by the landing transform.
+
+A plain SQLAlchemy ``fetchmany`` path exists as the fallback (and as the baseline the benchmark
+measures against).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from eldercare.errors import EldercareError
+from migration.legacy_schema import TABLES
+
+_REAL_TYPES = (sa.Float, sa.Numeric)  # sa.Float subclasses Numeric; both are REAL in SQLite
+BATCH_ROWS = 500_000
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: show nothing of it that could be a secret
+        return "<invalid URL>"
+
+
+class LegacySource:
+    """The legacy database at a SQLAlchemy URL (``sqlite:///...`` or ``mysql+pymysql://...``)."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            self.url = make_url(url)
+        except Exception as exc:
+            raise EldercareError(f"legacy: not a database URL: {redact(url)}") from exc
+        self.dialect = self.url.get_backend_name()
+        if self.dialect not in ("sqlite", "mysql", "mariadb"):
+            raise EldercareError(f"legacy: unsupported database {self.dialect!r} (SQLite or MySQL)")
+        if self.dialect == "sqlite":
+            path = Path(self.url.database or "")
+            if not path.is_file():
+                raise EldercareError(f"legacy: SQLite file not found: {path}")
+            self.sqlite_path = path.resolve()
+        self._engine: sa.Engine | None = None
+        self.fallbacks: dict[str, str] = {}  # table -> why connectorx could not read it
+
+    def __repr__(self) -> str:
+        return f"LegacySource({redact(str(self.url))})"
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = sa.create_engine(self.url)
+        return self._engine
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def _q(self, name: str) -> str:
+        return f"`{name}`" if self.dialect != "sqlite" else f'"{name}"'
+
+    def select_sql(self, table: str) -> str:
+        """The streaming query: every contract column, rendered as the source renders it."""
+        items = []
+        for col in TABLES[table].columns:
+            q = self._q(col.name)
+            if self.dialect == "sqlite":
+                # connectorx types SQLite columns by their declared type (an expression has none).
+                items.append(q)
+            else:
+                items.append(f"CAST({q} AS CHAR) AS {q}")
+        return f"SELECT {', '.join(items)} FROM {self._q(table)}"
+
+    def count(self, table: str) -> tuple[int, int]:
+        """(rows, rows with del_flag '2'), counted by the source database itself."""
+        has_del = "del_flag" in TABLES[table].columns
+        deleted = (
+            f"SUM(CASE WHEN {self._q('del_flag')} = '2' THEN 1 ELSE 0 END)" if has_del else "0"
+        )
+        sql = f"SELECT COUNT(*), {deleted} FROM {self._q(table)}"
+        try:
+            with self.engine.connect() as conn:
+                rows, dels = conn.execute(sa.text(sql)).one()
+        except sa.exc.SQLAlchemyError as exc:
+            raise EldercareError(f"legacy table {table}: cannot count rows: {_short(exc)}") from exc
+        return int(rows), int(dels or 0)
+
+    def stream(
+        self, table: str, *, batch_rows: int = BATCH_ROWS, reader: str = "connectorx"
+    ) -> Iterator[pa.RecordBatch]:
+        """Record batches of ``table``; columns are strings, REAL columns of SQLite float64."""
+        if table not in TABLES:
+            raise EldercareError(f"legacy: {table} is not a table of the legacy contract")
+        if reader != "connectorx":
+            yield from self._stream_sqlalchemy(table, batch_rows)
+            return
+        started = False
+        try:
+            for batch in self._stream_connectorx(table, batch_rows):
+                started = True
+                yield batch
+        except EldercareError as exc:
+            if started:
+                raise
+            # Values that do not fit their declared type (SQLite keeps them) stop connectorx
+            # before the first batch; the slower reader renders any value as text.
+            self.fallbacks[table] = str(exc)
+            yield from self._stream_sqlalchemy(table, batch_rows)
+
+    def _connectorx_url(self) -> str:
+        if self.dialect == "sqlite":
+            return f"sqlite://{self.sqlite_path}"
+        u = self.url
+        auth = u.username or ""
+        if u.password:
+            auth += f":{sa.engine.url.quote(u.password)}"
+        return f"mysql://{auth}@{u.host or 'localhost'}:{u.port or 3306}/{u.database}"
+
+    def _stream_connectorx(self, table: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        import connectorx as cx
+
+        try:
+            reader = cx.read_sql(
+                self._connectorx_url(),
+                self.select_sql(table),
+                return_type="arrow_stream",
+                batch_size=batch_rows,
+            )
+            yield from reader
+        except (RuntimeError, OSError, pa.ArrowException) as exc:
+            raise EldercareError(f"legacy table {table}: read failed: {_short(exc)}") from exc
+
+    def _stream_sqlalchemy(self, table: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        cols = list(TABLES[table].columns)
+        sql = f"SELECT {', '.join(self._q(c.name) for c in cols)} FROM {self._q(table)}"
+        real = {c.name for c in cols if isinstance(c.type, _REAL_TYPES)}
+        schema = pa.schema(
+            [
+                (
+                    c.name,
+                    pa.float64() if c.name in real and self.dialect == "sqlite" else pa.string(),
+                )
+                for c in cols
+            ]
+        )
+        try:
+            with self.engine.connect().execution_options(stream_results=True) as conn:
+                result = conn.exec_driver_sql(sql)
+                while rows := result.fetchmany(batch_rows):
+                    arrays = [
+                        pa.array(
+                            [_float(v) for v in values]
+                            if schema.field(i).type == pa.float64()
+                            else [_text(v) for v in values],
+                            type=schema.field(i).type,
+                        )
+                        for i, values in enumerate(zip(*rows, strict=True))
+                    ]
+                    yield pa.record_batch(arrays, schema=schema)
+        except sa.exc.SQLAlchemyError as exc:
+            raise EldercareError(f"legacy table {table}: read failed: {_short(exc)}") from exc
+
+
+def prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """Read ahead in a thread: connectorx and DuckDB both release the GIL, so reading the next
+    batch overlaps with transforming and writing this one (the machine has 2 cores)."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                q.put(batch)
+            q.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            q.put(exc)
+
+    thread = threading.Thread(target=run, daemon=True, name="legacy-prefetch")
+    thread.start()
+    try:
+        while (item := q.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
+def _float(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def _text(v: Any) -> str | None:
+    """Python value -> the text the source would render (the fallback reader's conversion)."""
+    if v is None or isinstance(v, str):
+        return v
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else str(v)
+    if isinstance(v, bytes):
+        return v.decode("utf-8", errors="replace")
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return str(v)
+
+
+def _short(exc: BaseException) -> str:
+    """First line of a driver error, without URLs that could hold a password."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return re.sub(r"\w+://\S+", "<url>", text)[:300]

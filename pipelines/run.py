@@ -1,0 +1,152 @@
+"""Run the migration job in process, as the CLI does, on the Dagster instance of the settings.
+
+There is no second implementation: this executes ``migration_job`` from the definitions that
+``dagster dev`` shows, with a partition range when --from/--to are given, on the instance at
+``settings.dagster_home``, so CLI runs appear in the UI's run history.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from eldercare.errors import EldercareError
+from eldercare.settings import get_settings
+from migration.district_exports import TABLE as DISTRICT_TABLE
+from migration.landing import FIRST_MONTH, LAST_MONTH
+from migration.legacy_schema import TABLES
+
+# Dagster's run tags for a partition range (one run over many partitions).
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+@dataclass
+class MigrationSummary:
+    run_id: str
+    success: bool
+    failures: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def split_legacy(values: list[str]) -> tuple[str | None, Path | None]:
+    """--legacy values: a SQLAlchemy URL (contains '://') and/or a folder of exports."""
+    url, folder = None, None
+    for value in values:
+        if "://" in value:
+            url = value
+        elif Path(value).is_dir():
+            folder = Path(value)
+        elif value.endswith((".db", ".sqlite", ".sqlite3")) and Path(value).is_file():
+            url = f"sqlite:///{Path(value).resolve()}"
+        else:
+            raise EldercareError(f"--legacy {value}: neither a database URL nor an existing folder")
+    return url, folder
+
+
+def dagster_instance(home: Path | None = None) -> dg.DagsterInstance:
+    """The persistent instance at settings.dagster_home (created on first use)."""
+    home = (home or get_settings().dagster_home).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)  # Dagster's own lookup; the settings decided the value
+    return dg.DagsterInstance.get()
+
+
+def _month(value: str | None, default: str) -> str:
+    if value is None:
+        return default
+    if len(value) != 7 or value[4] != "-" or not value.replace("-", "").isdigit():
+        raise EldercareError(f"month {value!r}: expected YYYY-MM")
+    if not FIRST_MONTH <= value <= LAST_MONTH:
+        raise EldercareError(
+            f"month {value}: outside the legacy history {FIRST_MONTH}..{LAST_MONTH}"
+        )
+    return value
+
+
+def run_migration(
+    *,
+    legacy_url: str | None,
+    exports_dir: Path | None,
+    warehouse: str,
+    first_month: str | None = None,
+    last_month: str | None = None,
+    dagster_home: Path | None = None,
+    quiet: bool = True,
+) -> MigrationSummary:
+    """Execute migration_job in process over the month range; returns what happened."""
+    from pipelines.definitions import defs
+
+    if not legacy_url and not exports_dir:
+        raise EldercareError(
+            "migrate: give --legacy URL and/or --legacy FOLDER (or set legacy_url)"
+        )
+    lo, hi = _month(first_month, FIRST_MONTH), _month(last_month, LAST_MONTH)
+    if lo > hi:
+        raise EldercareError(f"--from {lo} is after --to {hi}")
+    selection = [dg.AssetKey(["raw", t]) for t in TABLES] if legacy_url else []
+    if exports_dir:
+        selection.append(dg.AssetKey(["raw", DISTRICT_TABLE]))
+    run_config = {
+        "resources": {
+            "legacy": {"config": {"url": legacy_url or "", "exports_dir": str(exports_dir or "")}},
+            "warehouse": {"config": {"target": warehouse}},
+        },
+        "loggers": {"console": {"config": {"log_level": "ERROR" if quiet else "INFO"}}},
+    }
+    job = defs.resolve_job_def("migration_job")
+    # The job's own checks (reconciliation) of the selected assets, not other domains' checks.
+    checks = {dg.AssetCheckKey(k, c) for k in selection for c in ("reconciled", "files_readable")}
+    job = job.get_subset(
+        asset_selection=set(selection), asset_check_selection=checks & _checks(job)
+    )
+    result = job.execute_in_process(
+        run_config=run_config,
+        instance=dagster_instance(dagster_home),
+        tags={RANGE_START_TAG: lo, RANGE_END_TAG: hi},
+        raise_on_error=False,
+    )
+    return _summarise(result)
+
+
+def _checks(job: dg.JobDefinition) -> set[dg.AssetCheckKey]:
+    return set(job.asset_layer.asset_graph.asset_check_keys)
+
+
+def _summarise(result: dg.ExecuteInProcessResult) -> MigrationSummary:
+    summary = MigrationSummary(result.run_id, result.success)
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            err = event.step_failure_data.error
+            while err.cause is not None and "EldercareError" not in err.cls_name:
+                err = err.cause
+            summary.failures.append(f"{event.step_key}: {err.message.strip().splitlines()[-1]}")
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            data = event.event_specific_data
+            if data.passed:
+                continue
+            where = f"{data.asset_key.to_user_string()} {data.check_name}"
+            if data.check_name == "files_readable":
+                summary.file_errors += str(data.metadata["errors"].value).splitlines()
+            elif data.severity == dg.AssetCheckSeverity.ERROR:
+                detail = data.metadata.get("disagreements")
+                summary.failed_checks.append(
+                    f"{where}: {detail.value if detail else data.description}"
+                )
+            else:
+                summary.warnings.append(f"{where}: {data.description or 'failed'}")
+        elif event.is_step_materialization:
+            mat = event.step_materialization_data.materialization
+            count = mat.metadata.get("dagster/row_count")
+            if count is not None:
+                summary.rows[mat.asset_key.path[-1]] = int(count.value)
+    return summary

@@ -1,0 +1,36 @@
+"""What the quality domain contributes to the Dagster definitions: the GX asset checks of every
+registered suite and the ``["quality", "text_review"]`` asset. Merged in pipelines/definitions.py.
+"""
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from eldercare.settings import get_settings
+from quality.checks import build_checks, warehouse_target
+from quality.text_review import TEXT_FIELDS, review_public_texts
+
+
+@dg.asset(
+    key=["quality", "text_review"],
+    deps=[dg.AssetKey(["raw", table]) for table in TEXT_FIELDS],
+    required_resource_keys={"warehouse"},
+    group_name="quality",
+    kinds={"python", "duckdb"},
+    owners=["team:quality"],
+    description="First review of public texts (seed 000 §1.3): sensitive-word hits in dish "
+    "names and organisation texts, listed for a human second review.",
+)
+def text_review(context: AssetExecutionContext) -> dg.MaterializeResult:
+    hits = review_public_texts(warehouse_target(context.resources.warehouse))
+    return dg.MaterializeResult(
+        metadata={
+            "hits": sum(hits.values()),
+            **{f"hits {category}": n for category, n in sorted(hits.items())},
+        }
+    )
+
+
+# Data Docs of the latest validations, linked from each check result.
+DOCS_DIR = get_settings().data_dir / "quality" / "data_docs"
+
+defs = dg.Definitions(assets=[text_review], asset_checks=build_checks(docs_dir=DOCS_DIR))
