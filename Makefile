@@ -19,6 +19,8 @@ venv: $(BIN)/.installed
 demo: venv
 	$(BIN)/eldercare generate --scale small --seed $(SEED) \
 	    --to sqlite:///$(DATA)/legacy.db --exports $(DATA)/exports --truth $(DATA)/truth
+	$(BIN)/eldercare migrate --legacy sqlite:///$(DATA)/legacy.db --legacy $(DATA)/exports \
+	    --warehouse $(DATA)/warehouse.duckdb
 
 test: venv lint
 	$(BIN)/pytest

@@ -42,6 +42,7 @@ def main() -> None:
         "peak_rss_mb": round(peak_mb),
         "db_size_mb": round(db.stat().st_size / 2**20),
         "rows": s.rows,
+        "write_seconds": s.write_seconds,
         "total_rows": sum(s.rows.values()),
         "files": len(s.files),
         "machine": {

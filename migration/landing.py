@@ -4,10 +4,11 @@ One pass over the source, one warehouse transaction per table and run:
 
 1. In the transaction, delete the rows being replaced: the whole table, or for partitioned
    tables the months of the run (``partition_month`` column).
-2. Stream the source (Arrow batches). DuckDB renders each batch as text and adds source_table,
-   source_key, row_hash and the partition month into a temporary batch table; its per-month
-   counts and key checksums are the source side of the reconciliation; its rows in the run's
-   months are appended to raw (DuckDB: insert-select in place; PostgreSQL: COPY).
+2. Stream the source (Arrow batches). Per batch, DuckDB computes the source side of the
+   reconciliation (rows, deleted rows and key checksum per month, from the values as read), and
+   renders every value as text, adding source_table, source_key, row_hash and the partition
+   month; the rows in the run's months go to raw (DuckDB: insert-select straight from the Arrow
+   batch; PostgreSQL: the same select in an in-memory DuckDB, then COPY).
 3. Compare with what raw now holds, record audit.reconciliation, commit.
 
 A run killed at any moment leaves every month of that table as it was before (the transaction
@@ -98,15 +99,28 @@ def month_sql(text: str) -> str:
         f"and {month_no} between 1 and 12 "
         f"then substr({text}, 1, 4) || '-' || lpad({month_no}::varchar, 2, '0') end"
     )
+    return _clamp(parsed)
+
+
+def _clamp(month: str) -> str:
+    """A month expression folded into the history: NULL or earlier -> first, later -> last."""
     return (
         f"(select case when m is null or m < '{FIRST_MONTH}' then '{FIRST_MONTH}' "
-        f"when m > '{LAST_MONTH}' then '{LAST_MONTH}' else m end from (select {parsed} as m))"
+        f"when m > '{LAST_MONTH}' then '{LAST_MONTH}' else m end from (select {month} as m))"
     )
 
 
-def transform_sql(table: str, schema: pa.Schema) -> str:
-    """DuckDB SQL over the registered Arrow batch ``b`` producing the landing columns."""
-    texts = []
+def _month_of_batch(table: str, schema: pa.Schema) -> str:
+    """The partition month over the raw batch ``b``: cheap strftime for real timestamps."""
+    col = PARTITIONED_TABLES[table]
+    if pa.types.is_timestamp(schema.field(col).type):
+        return _clamp(f"strftime({_q(col)}, '%Y-%m')")
+    return month_sql(_text_exprs(table, schema)[col])
+
+
+def _text_exprs(table: str, schema: pa.Schema) -> dict[str, str]:
+    """Per legacy column, DuckDB SQL rendering the batch value as the contract's text."""
+    texts = {}
     for col in TABLES[table].columns:
         name = _q(col.name)
         arrow_type = schema.field(col.name).type
@@ -117,8 +131,15 @@ def transform_sql(table: str, schema: pa.Schema) -> str:
                 expr = f"regexp_replace({name}, '\\.0+$', '')"
         else:
             expr = f"cast({name} as varchar)"
-        texts.append(f"{expr} as {name}")
-    cols = [c.name for c in TABLES[table].columns]
+        texts[col.name] = expr
+    return texts
+
+
+def transform_sql(table: str, schema: pa.Schema) -> str:
+    """DuckDB SQL over the registered Arrow batch ``b`` producing the landing columns."""
+    texts = _text_exprs(table, schema)
+    inner = [f"{expr} as {_q(c)}" for c, expr in texts.items()]
+    cols = list(texts)
     hashed = ", ".join(f"coalesce({_q(c)}, chr(30))" for c in cols)
     outer = [
         *(_q(c) for c in cols),
@@ -127,8 +148,19 @@ def transform_sql(table: str, schema: pa.Schema) -> str:
         f"md5(concat_ws(chr(31), {hashed})) as row_hash",
     ]
     if table in PARTITIONED_TABLES:
-        outer.append(f"{month_sql(_q(PARTITIONED_TABLES[table]))} as {PARTITION_COLUMN}")
-    return f"select {', '.join(outer)} from (select {', '.join(texts)} from b) t"
+        inner.append(f"{_month_of_batch(table, schema)} as {PARTITION_COLUMN}")
+        outer.append(PARTITION_COLUMN)
+    return f"select {', '.join(outer)} from (select {', '.join(inner)} from b) t"
+
+
+def source_stats_sql(table: str, schema: pa.Schema) -> str:
+    """Per month of the batch ``b`` as read: rows, rows with del_flag '2', key checksum."""
+    month = _month_of_batch(table, schema) if table in PARTITIONED_TABLES else "null"
+    deleted = "sum(case when del_flag = '2' then 1 else 0 end)"
+    deleted = deleted if "del_flag" in TABLES[table].columns else "0"
+    key = _text_exprs(table, schema)[pk_of(table)]
+    checksum = f"coalesce(sum(cast('0x' || left(md5({key}), 8) as bigint)), 0)"
+    return f"select {month}, count(*), coalesce({deleted}, 0), {checksum} from b group by 1"
 
 
 @dataclass
@@ -203,7 +235,8 @@ def land_table(
     partitioned = table in PARTITIONED_TABLES
     wanted = (months if months is not None else all_months()) if partitioned else []
     source_rows, _ = source.count(table)
-    outcome = LandingOutcome(table, source_rows, 0, full_range=set(wanted) >= set(all_months()))
+    full = not partitioned or set(wanted) >= set(all_months())
+    outcome = LandingOutcome(table, source_rows, 0, full_range=full)
     cols = ", ".join(_q(c) for c in landing_columns(table))
     loaded_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     in_run = f"where {PARTITION_COLUMN} in ({', '.join(repr(m) for m in wanted) or 'null'})"
@@ -222,25 +255,24 @@ def land_table(
                 sql = None
                 for batch in prefetch(source.stream(table, batch_rows=batch_rows, reader=reader)):
                     engine.register("b", batch)
-                    sql = sql or transform_sql(table, batch.schema)
-                    engine.execute(f"create or replace temp table landing_batch as {sql}")
-                    engine.unregister("b")
-                    _add(
-                        source_stats,
-                        engine.execute(
-                            _stats_sql(table, "landing_batch", postgres=False)
-                        ).fetchall(),
-                    )
-                    insert = f"select {cols}, '{run_id}' as run_id, '{loaded_at}' as loaded_at from landing_batch {in_run}"
+                    if sql is None:
+                        sql = transform_sql(table, batch.schema)
+                        stats_sql = source_stats_sql(table, batch.schema)
+                        insert = (
+                            f"select {cols}, '{run_id}' as run_id, '{loaded_at}' as loaded_at "
+                            f"from ({sql}) {in_run}"
+                        )
+                    # Straight from the Arrow batch: no intermediate table (half the cost).
+                    _add(source_stats, engine.execute(stats_sql).fetchall())
                     if conn.postgres:
                         conn.insert_arrow("raw", table, engine.sql(insert).to_arrow_table())
                     else:
                         conn.execute(
                             f"insert into raw.{table} ({cols}, run_id, loaded_at) {insert}"
                         )
+                    engine.unregister("b")
                     outcome.streamed_rows += batch.num_rows
                     bar.update(batch.num_rows)
-                engine.execute("drop table if exists temp.landing_batch")
                 _reconcile(conn, table, run_id, outcome, source_stats, wanted, in_run)
         finally:
             bar.close()

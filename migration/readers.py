@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from eldercare.errors import EldercareError
-from migration.legacy_schema import TABLES
+from migration.legacy_schema import TABLES, primary_key
 
 _REAL_TYPES = (sa.Float, sa.Numeric)  # sa.Float subclasses Numeric; both are REAL in SQLite
 BATCH_ROWS = 500_000
@@ -138,16 +138,33 @@ class LegacySource:
         return f"mysql://{auth}@{u.host or 'localhost'}:{u.port or 3306}/{u.database}"
 
     def _stream_connectorx(self, table: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+        """Keyset pages (``pk > last ORDER BY pk LIMIT n``), each one Arrow table.
+
+        Not connectorx's own ``arrow_stream``: its producer runs ahead of a slower consumer
+        without bound (a city-scale run held 5.6 GB). Pages keep memory at a few batches, and
+        both engines walk the primary-key index, so each page costs what its rows cost.
+        """
         import connectorx as cx
 
+        pk_col = TABLES[table].c[primary_key(table)]
+        url, select = self._connectorx_url(), self.select_sql(table)
+        # Qualified: in MySQL a bare name in ORDER BY would mean the text alias of the select.
+        pk = f"{self._q(table)}.{self._q(pk_col.name)}"
         try:
-            reader = cx.read_sql(
-                self._connectorx_url(),
-                self.select_sql(table),
-                return_type="arrow_stream",
-                batch_size=batch_rows,
-            )
-            yield from reader
+            if not isinstance(pk_col.type, sa.Integer):  # text keys: small reference tables
+                yield from cx.read_sql(url, select, return_type="arrow").to_batches()
+                return
+            last = None
+            while True:
+                where = f" WHERE {pk} > {last}" if last is not None else ""
+                page = cx.read_sql(
+                    url, f"{select}{where} ORDER BY {pk} LIMIT {batch_rows}", return_type="arrow"
+                )
+                if page.num_rows:
+                    yield page.combine_chunks().to_batches()[0]
+                if page.num_rows < batch_rows:
+                    return
+                last = int(page.column(pk_col.name)[-1].as_py())
         except (RuntimeError, OSError, pa.ArrowException) as exc:
             raise EldercareError(f"legacy table {table}: read failed: {_short(exc)}") from exc
 

@@ -117,9 +117,15 @@ def _first_error(output: str) -> str:
     lines = [_strip_log_prefix(line) for line in output.splitlines() if line.strip()]
     for i, line in enumerate(lines):
         if any(w in line for w in ("Error in", "ERROR", "Failure in", "error:", "Encountered")):
-            detail = " ".join(x for x in lines[i + 1 : i + 3] if x)
-            return f"{line} {detail}".strip()[:400]
-    return lines[-1][:400] if lines else "no output"
+            # dbt nests the cause a few lines down ('Runtime Error' / 'Catalog Error: ...')
+            parts = [line]
+            for nxt in lines[i + 1 : i + 6]:
+                if nxt.startswith(("compiled code at", "Done.", "Finished running")):
+                    break
+                if nxt not in parts and nxt != "Runtime Error":
+                    parts.append(nxt)
+            return " ".join(parts)[:500]
+    return lines[-1][:500] if lines else "no output"
 
 
 def _strip_log_prefix(line: str) -> str:

@@ -9,6 +9,8 @@ The manifest is prepared without network at load time (``dbt parse``, no hub pac
 is missing or older than the dbt files; ``dagster dev`` re-parses when definitions are reloaded.
 """
 
+import contextlib
+import io
 import json
 import time
 from collections.abc import Mapping
@@ -125,14 +127,9 @@ def run_warehouse(
     from pipelines.run import dagster_instance
 
     started = time.perf_counter()
-    result = all_defs.resolve_job_def("warehouse_job").execute_in_process(
-        run_config={
-            "resources": {"warehouse": {"config": {"target": target}}},
-            "loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}},
-        },
-        instance=dagster_instance(dagster_home),
-        raise_on_error=False,
-    )
+    # dagster-dbt writes dbt's log lines to stdout (for the UI's step logs); quiet drops them.
+    with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+        result = _execute(all_defs, target, dagster_instance(dagster_home), quiet)
     summary = WarehouseSummary(result.run_id, result.success, time.perf_counter() - started)
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
@@ -145,3 +142,14 @@ def run_warehouse(
                     f"{data.asset_key.to_user_string()}: {data.check_name}"
                 )
     return summary
+
+
+def _execute(all_defs: dg.Definitions, target: str, instance, quiet: bool):
+    return all_defs.resolve_job_def("warehouse_job").execute_in_process(
+        run_config={
+            "resources": {"warehouse": {"config": {"target": target}}},
+            "loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}},
+        },
+        instance=instance,
+        raise_on_error=False,
+    )

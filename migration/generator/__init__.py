@@ -36,6 +36,7 @@ class Summary:
     rows: dict[str, int] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    write_seconds: dict[str, float] = field(default_factory=dict)  # per table (health: + making)
 
 
 def _build_and_write(w: World, emit) -> dict:
@@ -100,12 +101,15 @@ def generate(
     target = Target(url)
     w = World(cfg, reference.load())
     rows: dict[str, int] = {}
+    timings: dict[str, float] = {}
 
     def emit(*names: str, keep: bool = False) -> None:
         for name in names:
             stream = w.streams.pop(name, None)
             frames = stream if stream is not None else [w.tables[name]]
+            t = time.perf_counter()
             rows[name] = target.write(name, frames)
+            timings[name] = round(time.perf_counter() - t, 2)
             if not keep:
                 w.tables.pop(name, None)
 
@@ -113,7 +117,7 @@ def generate(
         facts = _build_and_write(w, emit)
     finally:
         target.close()
-    summary = Summary(rows={t: rows[t] for t in TABLES})
+    summary = Summary(rows={t: rows[t] for t in TABLES}, write_seconds=timings)
     if exports_dir is not None:
         summary.files += exports.write_exports(w, Path(exports_dir))
     if truth_dir is not None:

@@ -17,8 +17,9 @@ from migration.generator.state import Frame, World, fmt_dt, fmt_unique, pick
 CHUNK_DEVICES = 1_500
 # device type -> items measured per session
 ITEMS = {6: ("SBP", "DBP"), 7: ("GLU",), 8: ("HR", "SPO2")}
-CODES = np.array(["HR", "SBP", "DBP", "GLU", "SPO2"])
-UNITS = np.array(["次/分", "mmHg", "mmHg", "mmol/L", "%"])
+# object arrays of shared strings: the writer's tolist() then only adds references
+CODES = np.array(["HR", "SBP", "DBP", "GLU", "SPO2"], dtype=object)
+UNITS = np.array(["次/分", "mmHg", "mmHg", "mmol/L", "%"], dtype=object)
 SESSION_WEIGHT = {6: 1.0, 7: 0.7, 8: 3.0}  # bands measure more often than cuffs and meters
 BEIJING = np.timedelta64(8 * 3600, "s")
 
@@ -52,6 +53,7 @@ def plan(w: World) -> dict[str, np.ndarray]:
 
 def chunks(w: World, base: dict[str, np.ndarray]) -> Iterator[Frame]:
     pl = plan(w)
+    w.truth["devices"]["sn_obj"] = w.truth["devices"]["sn"].astype(object)
     devices = pl["device"]
     next_id = 1
     for c, lo in enumerate(range(0, len(devices), CHUNK_DEVICES)):
@@ -89,11 +91,11 @@ def _chunk(w, base, devs, sessions, c: int, first_id: int) -> Frame:
     frame = {
         "record_id": np.arange(first_id, first_id + len(sess_i)),
         "elder_id": elder_id_at(w, person, when),
-        "device_sn": d["sn"][dev[sess_i]].astype(object),
+        "device_sn": d["sn_obj"][dev[sess_i]],
         "measure_time": fmt_dt(when),
         "item_code": CODES[code],
         "item_value": _fmt(code, value),
-        "unit": UNITS[code].astype("U6"),
+        "unit": UNITS[code],
     }
     return _dirt(w, rng, frame, when, CODES[code], value)
 
@@ -112,7 +114,7 @@ def _values(rng, code: str, base: np.ndarray, diab: np.ndarray) -> np.ndarray:
 
 
 def _fmt(code: np.ndarray, value: np.ndarray) -> np.ndarray:
-    out = np.empty(len(code), "U8")
+    out = np.empty(len(code), dtype=object)
     g = code == 3  # glucose keeps one decimal
     out[~g] = fmt_unique(value[~g], "%d")
     out[g] = fmt_unique(value[g], "%.1f")

@@ -79,7 +79,7 @@ def fmt_dt(a: np.ndarray) -> np.ndarray:
 def fmt_unique(a: np.ndarray, fmt: str) -> np.ndarray:
     """Format numbers with few distinct values: each distinct value is formatted once."""
     u, inv = np.unique(a, return_inverse=True)
-    return np.array([fmt % x for x in u.tolist()] or [""])[inv.ravel()]
+    return np.array([fmt % x for x in u.tolist()] or [""], dtype=object)[inv.ravel()]
 
 
 def _dates(a: np.ndarray) -> np.ndarray:
@@ -113,8 +113,8 @@ class DirtLog:
                     "source_key": key_arr.cast(pa.string()),
                     "column_name": pa.array(np.full(n, column, dtype=object), pa.string()),
                     "kind": pa.array(np.full(n, kind, dtype=object), pa.string()),
-                    "true_value": pa.array(_text(true, n), pa.string()),
-                    "dirty_value": pa.array(_text(dirty, n), pa.string()),
+                    "true_value": _text(true, n),
+                    "dirty_value": _text(dirty, n),
                 }
             )
         )
@@ -125,20 +125,24 @@ class DirtLog:
         return pa.concat_tables(self.parts)
 
 
-def _text(v, n: int) -> np.ndarray:
+def _text(v, n: int) -> pa.Array:
+    """Any logged value as Arrow text (NULL for None/NaT), without per-value Python work."""
     if v is None:
-        return np.full(n, None, dtype=object)
+        return pa.nulls(n, pa.string())
     arr = np.asarray(v)
     if arr.ndim == 0:
         arr = np.full(n, arr.item())
     if arr.dtype.kind == "M":
-        return fmt_dt(arr).astype(object) if arr.dtype != np.dtype("datetime64[D]") else _dates(arr)
+        day = arr.dtype == np.dtype("datetime64[D]")
+        arr = _dates(arr) if day else np.asarray(fmt_dt(arr), dtype=object)
+    if arr.dtype.kind == "U":
+        return pa.array(arr, pa.string())
     if arr.dtype != object:
-        return arr.astype(str).astype(object)
-    null = np.array([x is None for x in arr], dtype=bool)
-    out = arr.astype(str).astype(object)
-    out[null] = None
-    return out
+        return pa.array(arr).cast(pa.string())
+    try:
+        return pa.array(arr, pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if x is None else str(x) for x in arr], pa.string())
 
 
 @dataclass

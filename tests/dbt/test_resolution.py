@@ -215,6 +215,8 @@ def test_codes_do_not_depend_on_ids_or_row_order(
     """The same people and organisations under other legacy ids, in another row order, get
     the same codes (what a second extract of the same city looks like to the resolver)."""
     copy = tmp_path / "shuffled.duckdb"
+    with duckdb.connect(str(built_duckdb_warehouse)) as con:
+        con.execute("checkpoint")  # the copy must not miss what is still in the WAL
     shutil.copy(built_duckdb_warehouse, copy)
     shift = 7_000_000
     con = duckdb.connect(str(copy))

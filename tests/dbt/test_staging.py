@@ -148,10 +148,13 @@ def _check_quarantine_rows(query: Query) -> None:
         zh, en = reason.split(" / ")
         assert zh and en.isascii(), (table, key, code)
         assert json.loads(raw)["source_key"] == key
-        staged = query(
-            f"select count(*) from staging.{staging_model(table)} where source_key = '{key}'"
+    for table in {r[0] for r in rows}:
+        both = query(
+            f"select count(*) from staging.{staging_model(table)} as s "
+            "inner join audit.quarantine as q "
+            f"on q.source_table = '{table}' and q.source_key = s.source_key"
         )
-        assert staged == [(0,)], f"{table} {key} is both quarantined and staged"
+        assert both == [(0,)], f"{table}: rows both quarantined and staged"
 
 
 def test_quarantine_rows_are_explained_and_not_staged_duckdb(duckdb_query) -> None:

@@ -189,3 +189,18 @@ def test_rerunning_a_month_range_changes_nothing(landed_duckdb, tiny_legacy, tmp
     parts = {(r[0], r[1]) for r in reconciliation_rows(str(target), summary.run_id) if r[1]}
     assert parts == {(t, m) for t in PARTITIONED_TABLES for m in ("2024-03", "2024-04", "2024-05")}
     assert raw_snapshot(str(target)) == raw_snapshot(landed_duckdb.warehouse)
+
+
+def test_a_disagreement_fails_the_reconciliation(tiny_legacy, tmp_path):
+    target = str(tmp_path / "wh.duckdb")
+    source = LegacySource(tiny_legacy.url)
+    assert land_table(source, Warehouse(target), "yl_alarm", "first").ok
+    with duckdb.connect(target) as wh:  # a stray row outside every month of the history
+        wh.execute(
+            "insert into raw.yl_alarm (alarm_id, source_table, source_key, partition_month)"
+            " values ('999999', 'yl_alarm', '999999', '1999-01')"
+        )
+    outcome = land_table(source, Warehouse(target), "yl_alarm", "second")
+    assert not outcome.ok and all(r.ok for r in outcome.partitions)
+    assert outcome.whole.loaded_rows + outcome.whole.deleted_rows == outcome.source_rows + 1
+    assert outcome.whole.loaded_key_checksum != outcome.whole.source_key_checksum

@@ -14,7 +14,9 @@ import pytest
 
 from eldercare.warehouse import Warehouse
 from quality.bar import bar_expectations, load_bar
+from quality.district_reporting import check_district_reporting
 from quality.gx_runtime import run_suite
+from quality.outliers import find_trend_outliers
 from quality.scorecard import compute_scorecard
 from quality.suites import SUITES
 
@@ -170,36 +172,103 @@ def _copy_to_postgres(duck: Path, pg_url: str, tables: list[tuple[str, str]]) ->
                 ddl = ", ".join(f'"{c}" {_PG_TYPES.get(t, t)}' for c, t in cols)
                 conn.execute(f"create schema if not exists {schema}")
                 conn.execute(f"create table {schema}.{table} ({ddl})")
-                conn.insert_arrow(schema, table, src.sql(f"select * from {schema}.{table}").arrow())
+                data = src.sql(f"select * from {schema}.{table}").arrow().read_all()
+                conn.insert_arrow(schema, table, data)
     finally:
         src.close()
 
 
 @pytest.mark.postgres
 def test_scorecard_on_postgres_matches_duckdb(scored, pg_url):
-    entities = ["elders", "devices", "work_orders", "district_reports"]
-    tables = {("staging", "base_legacy__yl_elder"), ("staging", "stg_legacy__sys_area")}
-    for name in entities:
-        e = BAR.entities[name]
+    """Every entity, every grain: the same numbers on PostgreSQL as on DuckDB."""
+    tables = {
+        ("staging", "base_legacy__yl_elder"),
+        ("staging", "base_legacy__yl_org"),
+        ("staging", "stg_legacy__sys_area"),
+    }
+    for e in BAR.entities.values():
         tables |= {("raw", e.table), tuple(e.base.split("."))}
     _copy_to_postgres(scored, pg_url, sorted(tables))
-    compute_scorecard(pg_url, run_id="run-pg", entities=entities)
-    compute_scorecard(pg_url, run_id="run-pg2", entities=entities)
+    compute_scorecard(pg_url, run_id="run-pg")
+    compute_scorecard(pg_url, run_id="run-pg2")
     cols = "entity, county_code, month, rows, complete_rows, error_rows, format_rows, meets_bar"
     pg = set(
         Warehouse(pg_url).query(f"select {cols} from quality.scorecard where run_id = 'run-pg'")
     )
     con = duckdb.connect(str(scored), read_only=True)
     try:
-        names = ", ".join(f"'{n}'" for n in entities)
         duck = set(
-            con.execute(
-                f"select {cols} from quality.scorecard"
-                f" where run_id = 'run-1' and entity in ({names})"
-            ).fetchall()
+            con.execute(f"select {cols} from quality.scorecard where run_id = 'run-1'").fetchall()
         )
     finally:
         con.close()
-    assert pg == duck and len(pg) > 50
+    assert pg == duck and len(pg) > 1000
     unchanged = Warehouse(pg_url).query("select count(*) from quality.scorecard_changes")
     assert unchanged == [(0,)]
+
+
+@pytest.mark.postgres
+def test_district_and_outliers_on_postgres_match_duckdb(built_duckdb_warehouse, tmp_path, pg_url):
+    """The same SQL on both engines, on a case with issues and outliers in it."""
+    duck = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_duckdb_warehouse, duck)
+    with Warehouse(str(duck)).connect() as conn:
+        conn.execute(
+            "delete from marts.fct_district_monthly_report where report_month = '2026-03'"
+            " and org_code = (select min(org_code) from marts.fct_district_monthly_report)"
+        )
+        conn.execute(
+            "update marts.fct_district_monthly_report set filled_date = date '2026-06-20',"
+            " residents = residents + 30 where report_month = '2026-05'"
+        )
+        conn.execute(
+            "update marts.agg_area_monthly set work_orders = work_orders * 5 + 30,"
+            " complaints = 40 where area_level = 'county' and month_start = date '2026-07-01'"
+        )
+    marts = ["fct_district_monthly_report", "dim_org", "fct_residency", "agg_area_monthly"]
+    tables = [("marts", t) for t in (*marts, "fct_work_order", "fct_complaint")]
+    _copy_to_postgres(duck, pg_url, [*tables, ("reference", "cn_workday_calendar")])
+    results = []
+    for target in (str(duck), pg_url):
+        issues = check_district_reporting(target)
+        outliers = find_trend_outliers(target)
+        rows = Warehouse(target).query(
+            "select issue_kind, org_code, month, reported_value, warehouse_value, detail"
+            " from quality.district_reporting_issues"
+        )
+        flags = Warehouse(target).query(
+            "select level, unit_code, measure, month, value, robust_z from quality.trend_outliers"
+        )
+        rounded = {(*f[:5], round(f[5], 6)) for f in flags}
+        results.append((issues, outliers, set(rows), rounded))
+    assert results[0] == results[1]
+    issues, outliers = results[0][:2]
+    assert {"not_reported", "late", "residents_differ"} <= set(issues)
+    assert outliers["county:complaints"] >= 1
+
+
+def test_assets_materialize_in_dagster(built_duckdb_warehouse, tmp_path):
+    """The three steward assets and the bar check run in Dagster on the warehouse resource."""
+    import dagster as dg
+
+    from quality.district_reporting import district_reporting_issues
+    from quality.outliers import trend_outliers
+    from quality.scorecard import city_bar_check, scorecard_asset
+
+    target = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_duckdb_warehouse, target)
+    assets = [scorecard_asset, district_reporting_issues, trend_outliers]
+    result = dg.materialize(
+        [*assets, city_bar_check], resources={"warehouse": str(target)}, raise_on_error=True
+    )
+    assert result.success
+    meta = result.asset_materializations_for_node("quality__scorecard")[0].metadata
+    assert meta["entities"].value == len(BAR.entities)
+    checks = result.get_asset_check_evaluations()
+    assert [(c.check_name, c.passed) for c in checks] == [("city_bar", False)]
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        run = con.execute("select distinct run_id from quality.scorecard").fetchall()
+    finally:
+        con.close()
+    assert run == [(f"dagster:{result.run_id}",)]

@@ -4,7 +4,7 @@
 -- so every level adds up.
 {% set measures = [
     'work_orders', 'served_elders_sum', 'order_amount', 'order_subsidy',
-    'alarms', 'alarms_handled', 'response_minutes_sum',
+    'alarms', 'alarms_handled', 'response_seconds_sum',
     'meal_orders', 'meal_subsidy',
     'complaints', 'complaints_on_time', 'family_beds_active',
 ] %}
@@ -27,7 +27,9 @@ alarms as (
         county_code, town_code,
         count(*) as alarms,
         sum(case when is_handled then 1 else 0 end) as alarms_handled,
-        sum(response_minutes) as response_minutes_sum
+        -- whole seconds: integer sums are the same in any order (float sums are not, and a
+        -- re-run must not change a row)
+        sum(cast(round(response_minutes * 60) as bigint)) as response_seconds_sum
     from {{ ref('fct_alarm') }}
     group by 1, 2, 3
 ),
@@ -80,7 +82,7 @@ family_beds as (
 {% set sources = ['work_orders', 'alarms', 'meals', 'complaints', 'family_beds'] %}
 {% set provides = {
     'work_orders': ['work_orders', 'served_elders_sum', 'order_amount', 'order_subsidy'],
-    'alarms': ['alarms', 'alarms_handled', 'response_minutes_sum'],
+    'alarms': ['alarms', 'alarms_handled', 'response_seconds_sum'],
     'meals': ['meal_orders', 'meal_subsidy'],
     'complaints': ['complaints', 'complaints_on_time'],
     'family_beds': ['family_beds_active'],
@@ -137,8 +139,8 @@ final as (
         cast(levels.alarms_handled as integer) as alarms_handled,
         case
             when levels.alarms_handled > 0
-                then cast(levels.response_minutes_sum as double precision)
-                / levels.alarms_handled
+                then cast(levels.response_seconds_sum as double precision)
+                / 60 / levels.alarms_handled
         end as avg_response_minutes,
         cast(levels.meal_orders as integer) as meal_orders,
         levels.meal_subsidy,

@@ -77,8 +77,8 @@ final as (
         coalesce(merged.elder_death_date, registry_deaths.death_date) is not null as is_deceased,
         coalesce(merged.elder_death_date, registry_deaths.death_date) as death_date,
         -- home location rounded to about 100 m: enough for maps and service circles
-        cast(round(cast(ranked.lng as numeric), 3) as numeric(10, 3)) as home_lng,
-        cast(round(cast(ranked.lat as numeric), 3) as numeric(10, 3)) as home_lat,
+        cast(round(cast(ranked.lng as numeric(12, 6)), 3) as numeric(10, 3)) as home_lng,
+        cast(round(cast(ranked.lat as numeric(12, 6)), 3) as numeric(10, 3)) as home_lat,
         merged.is_live,
         merged.source_row_count,
         merged.source_elder_ids

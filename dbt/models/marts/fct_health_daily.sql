@@ -14,7 +14,8 @@ final as (
         max(unit) as unit,
         count(*) as readings,
         min(item_value) as min_value,
-        avg(item_value) as avg_value,
+        -- rounded: a parallel float average may differ in its last bits between runs
+        cast(round(cast(avg(item_value) as numeric(18, 6)), 4) as numeric(18, 4)) as avg_value,
         max(item_value) as max_value
     from reading
     group by elder_code, measure_date, item_code

@@ -1,3 +1,5 @@
+{{ config(indexes=[{"columns": ["lookup_value"]}] if target.type == "postgres" else []) }}
+
 -- Every way an area is written (GB code, 12-digit statistical code, name) -> its GB code, from
 -- the vendor's sys_area and the GB/T 2260 reference seeds. A name shared by two divisions maps
 -- to nothing (NULL) rather than to a guess.

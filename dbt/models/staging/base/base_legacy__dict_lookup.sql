@@ -1,3 +1,5 @@
+{{ config(indexes=[{"columns": ["dict_type", "lookup_value"]}] if target.type == "postgres" else []) }}
+-- (PostgreSQL: the dict_code / dict_label subqueries probe this table once per value.)
 -- Every way the vendor writes a dictionary value (its code or its label), per dictionary type,
 -- -> the canonical code and label. Labels are reused across types, so always filter by type.
 with source as (
