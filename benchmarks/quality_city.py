@@ -39,9 +39,17 @@ def _rows(target: str) -> dict[str, int]:
         con.close()
 
 
-def _timed(label: str, fn, timings: dict[str, float]):
+def _timed(label: str, fn, timings: dict[str, float], failures: dict[str, str] | None = None):
+    """Time one step; with ``failures``, a step that fails (a mart the build skipped) is
+    recorded with its first error line and the benchmark goes on."""
     started = time.perf_counter()
-    out = fn()
+    try:
+        out = fn()
+    except Exception as exc:
+        if failures is None:
+            raise
+        failures[label] = str(exc).splitlines()[0][:200]
+        out = {}
     timings[label] = round(time.perf_counter() - started, 2)
     print(f"{label}: {timings[label]} s", flush=True)
     return out
@@ -59,9 +67,12 @@ def run(target: str, label: str, gx: bool) -> dict:
         timings["gx all suites"] = round(
             sum(v for k, v in timings.items() if k.startswith("gx ")), 2
         )
+    failures: dict[str, str] = {}
     scores = _timed("scorecard", lambda: compute_scorecard(target), timings)
-    issues = _timed("district_reporting", lambda: check_district_reporting(target), timings)
-    outliers = _timed("trend_outliers", lambda: find_trend_outliers(target), timings)
+    issues = _timed(
+        "district_reporting", lambda: check_district_reporting(target), timings, failures
+    )
+    outliers = _timed("trend_outliers", lambda: find_trend_outliers(target), timings, failures)
     steward = ("scorecard", "district_reporting", "trend_outliers")
     timings["steward total"] = round(sum(timings[k] for k in steward), 2)
     timings["all checks"] = round(timings["steward total"] + timings.get("gx all suites", 0), 2)
@@ -74,6 +85,7 @@ def run(target: str, label: str, gx: bool) -> dict:
         "completeness": {e: round(s.completeness or 0, 5) for e, s in scores.items()},
         "district_issues": dict(issues),
         "trend_outliers": dict(outliers),
+        "failures": failures,
         "machine": f"{platform.machine()}, 2 cores shared with other jobs",
     }
 

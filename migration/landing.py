@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 import pyarrow as pa
+import sqlalchemy as sa
 from tqdm import tqdm
 
 from eldercare.warehouse import Warehouse, WarehouseConnection, key_checksum_sql
@@ -45,6 +46,7 @@ RUN_COLUMNS = ["run_id", "loaded_at"]
 FIRST_MONTH = HISTORY_START.strftime("%Y-%m")
 LAST_MONTH = HISTORY_END.strftime("%Y-%m")
 CHINA_OFFSET_MS = 8 * 3600 * 1000
+DUCKDB_MEMORY_LIMIT = "3GB"
 
 Log = Callable[[str], None]
 Stats = dict[str | None, list[int]]  # month -> [rows, deleted rows, key checksum]
@@ -129,6 +131,12 @@ def _text_exprs(table: str, schema: pa.Schema) -> dict[str, str]:
             if col.type.python_type is datetime:
                 # SQLAlchemy stores SQLite datetimes with '.000000'; the contract's text has none.
                 expr = f"regexp_replace({name}, '\\.0+$', '')"
+        elif pa.types.is_floating(arrow_type) and not isinstance(col.type, sa.Float):
+            # SQLite's NUMERIC affinity stores an integral value as INTEGER: 1500, not 1500.0.
+            expr = (
+                f"case when {name} = trunc({name}) and abs({name}) < 1e15 "
+                f"then cast(cast({name} as bigint) as varchar) else cast({name} as varchar) end"
+            )
         else:
             expr = f"cast({name} as varchar)"
         texts[col.name] = expr
@@ -246,6 +254,9 @@ def land_table(
         warehouse.ensure_schemas(conn)
         reconcile.ensure_audit_tables(conn)
         conn.create_text_table("raw", table, raw_columns(table))
+        if not conn.postgres:
+            # Bound DuckDB's buffer pool: a 30 M-row transaction otherwise grows it to ~6 GB.
+            conn.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         # The transform runs in DuckDB: the warehouse itself, or a private in-memory engine.
         engine = duckdb.connect() if conn.postgres else conn.raw
         bar = tqdm(total=source_rows, desc=table, unit="rows", unit_scale=True, disable=None)

@@ -11,9 +11,11 @@ history (a series starts at its first non-zero month; missing months count as 0)
   Poisson noise of a count, so a flat series does not flag a change of one or two;
 - robust z = (value - m) / scale; flagged when ``|z| > Z_THRESHOLD`` (3.5, Iglewicz-Hoaglin),
   ``|value - m| >= MIN_CHANGE``, for work orders ``m >= MIN_BASELINE`` (a provider's first
-  months, or the subsidy roll-out, ramp up from nothing and have no norm yet), and the value is also that far from the median of the trailing
-  3 months (``|value - m3| / scale > Z_THRESHOLD``): steady growth, such as the 2025-26 roll-out
-  of home-service subsidies, moves the recent median along and is not flagged; a spike is.
+  months ramp up from nothing and have no norm yet), and the value is also far from the median
+  ``m3`` of the trailing 3 months (``|value - m3| / scale > Z_THRESHOLD`` and
+  ``|value - m3| > RECENT_SHARE x m3``): steady growth moves ``m3`` along and is not flagged,
+  a month that jumps by more than half, or collapses, is. Steep ramp months of the 2025
+  subsidy roll-out are therefore flagged once; the reviewer marks them as explained.
 
 Series: counties (``marts.agg_area_monthly``): work orders, alarms, complaints; organisations:
 work orders (``marts.fct_work_order``) and complaints (``marts.fct_complaint``). Computed in one
@@ -36,6 +38,7 @@ TABLE = "quality.trend_outliers"
 Z_THRESHOLD = 3.5
 MIN_CHANGE = 5
 MIN_HISTORY = 6
+RECENT_SHARE = 0.5  # and at least 50 % away from the trailing-3-month median
 # Work orders only: services ramp up from zero as a provider or the subsidy programme starts,
 # and that start is not an outlier. A jump of alarms or complaints from nothing is one.
 MIN_BASELINE = {"work_orders": 5}
@@ -136,6 +139,7 @@ where median >= case measure {min_baseline} else 0 end
     and abs(value - median) / scale > {Z_THRESHOLD}
     and abs(value - median) >= {MIN_CHANGE}
     and abs(value - recent_median) / scale > {Z_THRESHOLD}
+    and abs(value - recent_median) > {RECENT_SHARE} * recent_median
 """
 
 

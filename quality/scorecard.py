@@ -160,7 +160,8 @@ def compute_scorecard(
 ) -> dict[str, EntityScore]:
     """Measure the bar for every entity (or those named) and append the rows under ``run_id``.
 
-    Entities whose raw table is absent are skipped. Returns the whole-entity scores.
+    Entities whose raw table or base model is absent are skipped. Returns the whole-entity
+    scores.
     """
     bar = bar or load_bar()
     run_id = run_id or f"scorecard:{uuid.uuid4().hex[:12]}"
@@ -177,8 +178,12 @@ def compute_scorecard(
             run_sql(conn, f"delete from {TABLE} where run_id = {literal(run_id)}")
             run_sql(conn, f"delete from {RULES_TABLE} where run_id = {literal(run_id)}")
             for entity in chosen:
-                if not conn.table_exists("raw", entity.table):
-                    continue
+                base_schema, base_table = entity.base.split(".")
+                if not (
+                    conn.table_exists("raw", entity.table)
+                    and conn.table_exists(base_schema, base_table)
+                ):
+                    continue  # not migrated or not built yet: no row, rather than a guess
                 # The grouped rows (a few thousand) in a temporary table: the scorecard and the
                 # per-rule counts come from one scan of the entity's table.
                 run_sql(conn, "drop table if exists scorecard_entity")
