@@ -46,7 +46,6 @@ RUN_COLUMNS = ["run_id", "loaded_at"]
 FIRST_MONTH = HISTORY_START.strftime("%Y-%m")
 LAST_MONTH = HISTORY_END.strftime("%Y-%m")
 CHINA_OFFSET_MS = 8 * 3600 * 1000
-DUCKDB_MEMORY_LIMIT = "3GB"
 
 Log = Callable[[str], None]
 Stats = dict[str | None, list[int]]  # month -> [rows, deleted rows, key checksum]
@@ -254,9 +253,6 @@ def land_table(
         warehouse.ensure_schemas(conn)
         reconcile.ensure_audit_tables(conn)
         conn.create_text_table("raw", table, raw_columns(table))
-        if not conn.postgres:
-            # Bound DuckDB's buffer pool: a 30 M-row transaction otherwise grows it to ~6 GB.
-            conn.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         # The transform runs in DuckDB: the warehouse itself, or a private in-memory engine.
         engine = duckdb.connect() if conn.postgres else conn.raw
         bar = tqdm(total=source_rows, desc=table, unit="rows", unit_scale=True, disable=None)

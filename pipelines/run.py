@@ -129,7 +129,11 @@ def _summarise(result: dg.ExecuteInProcessResult) -> MigrationSummary:
             err = event.step_failure_data.error
             while err.cause is not None and "EldercareError" not in err.cls_name:
                 err = err.cause
-            summary.failures.append(f"{event.step_key}: {err.message.strip().splitlines()[-1]}")
+            message = err.message.strip().splitlines()[-1]
+            message = message.removeprefix(f"{err.cls_name}: ").removeprefix(
+                "eldercare.errors.EldercareError: "
+            )
+            summary.failures.append(f"{event.step_key}: {message}")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             data = event.event_specific_data
             if data.passed:
