@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DATA   := data
 SEED   ?= 42
 
-.PHONY: demo test lint format venv clean
+.PHONY: demo test lint format venv clean dagster
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ venv: $(BIN)/.installed
 demo: venv
 	$(BIN)/eldercare generate --scale small --seed $(SEED) \
 	    --to sqlite:///$(DATA)/legacy.db --exports $(DATA)/exports --truth $(DATA)/truth
-	$(BIN)/eldercare migrate --legacy sqlite:///$(DATA)/legacy.db --legacy $(DATA)/exports \
+	$(BIN)/eldercare build --legacy sqlite:///$(DATA)/legacy.db --legacy $(DATA)/exports \
 	    --warehouse $(DATA)/warehouse.duckdb
+	$(BIN)/eldercare check --warehouse $(DATA)/warehouse.duckdb --docs $(DATA)/data_docs
+	@echo "warehouse: $(DATA)/warehouse.duckdb — open the Dagster UI with 'make dagster'"
+
+dagster: venv
+	DAGSTER_HOME=$(abspath $(DATA))/dagster_home $(BIN)/dagster dev -m pipelines.definitions
 
 test: venv lint
 	$(BIN)/pytest

@@ -105,7 +105,12 @@ class WarehouseConnection:
             buf = io.BytesIO()
             # "needed" quoting quotes every string, so '' stays '' and NULL (unquoted empty) NULL.
             options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-            pacsv.write_csv(data, buf, options)
+            # Batch by batch: pyarrow 26 writes NUL bytes for a table whose chunks include empty
+            # ones (a concat of district files, some of them empty).
+            batches = data.to_batches() if isinstance(data, pa.Table) else [data]
+            for batch in batches:
+                if batch.num_rows:
+                    pacsv.write_csv(batch, buf, options)
             with (
                 self.raw.cursor() as cur,
                 cur.copy(f"copy {target} ({cols}) from stdin with (format csv)") as copy,

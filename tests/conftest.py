@@ -6,14 +6,20 @@ those tests fail (never skip): `.ci/run` starts both before `make test`.
 
 from __future__ import annotations
 
+import time
 import uuid
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 import sqlalchemy as sa
+
+from eldercare.errors import EldercareError
+from eldercare.settings import Settings
+from pipelines.dbt_project import run_dbt
+from pipelines.run import run_migration
 
 PG_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 MARIADB_ADMIN_URL = "mysql+pymysql://root@127.0.0.1:3306/"
@@ -93,27 +99,82 @@ def tiny_legacy(tmp_path_factory) -> LegacyData:
     return data
 
 
-@pytest.fixture(scope="session")
-def built_duckdb_warehouse(tiny_legacy, tmp_path_factory) -> Path:
-    """tiny_legacy migrated and `dbt build` run into a DuckDB file, once per session, for tests
-    outside tests/dbt (read it; copy it to write). tests/dbt/conftest.py defines the same fixture
-    for its own tests; moving that one here would let both share one build."""
-    from eldercare.errors import EldercareError
-    from eldercare.settings import Settings
-    from pipelines.dbt_project import run_dbt
-    from pipelines.run import run_migration
+# The tiny data migrated (the real Dagster job) and built with dbt once per target, shared by
+# the dbt, quality and other tests. A failing `dbt build` does not abort the session: the
+# fixture keeps dbt's first error line and test_dbt_build_passes_* report it.
+TEST_SECRET = "eldercare-test-secret"
 
-    tmp = tmp_path_factory.mktemp("built_duckdb")
-    target = str(tmp / "warehouse.duckdb")
+
+@dataclass
+class Built:
+    """A warehouse after migration + `dbt build`: its target, timing and dbt's verdict."""
+
+    target: str
+    settings: Settings
+    seconds: float
+    error: str | None
+
+
+def _migrate_and_build(tiny_legacy, target: str, dagster_home: Path) -> Built:
     summary = run_migration(
         legacy_url=tiny_legacy.url,
         exports_dir=tiny_legacy.exports_dir,
         warehouse=target,
-        dagster_home=tmp / "dagster_home",
+        dagster_home=dagster_home,
     )
     assert summary.success, summary.failures or summary.failed_checks
-    try:  # a failing dbt data test still leaves the models built; tests/dbt reports it
-        run_dbt(["build"], Settings(warehouse=target, code_secret="eldercare-test-secret"))
+    settings = Settings(warehouse=target, code_secret=TEST_SECRET)
+    started = time.perf_counter()
+    try:
+        run_dbt(["build"], settings)
+        error = None
     except EldercareError as exc:
-        warnings.warn(f"dbt build: {exc}", stacklevel=1)
-    return Path(target)
+        error = str(exc)
+    return Built(target, settings, time.perf_counter() - started, error)
+
+
+@pytest.fixture(scope="session")
+def code_secret() -> str:
+    return TEST_SECRET
+
+
+@pytest.fixture(scope="session")
+def tiny_truth_dir(tiny_legacy) -> Path:
+    return tiny_legacy.truth_dir
+
+
+@pytest.fixture(scope="session")
+def duckdb_build(tiny_legacy, tmp_path_factory) -> Built:
+    tmp = tmp_path_factory.mktemp("dbt_duckdb")
+    return _migrate_and_build(tiny_legacy, str(tmp / "warehouse.duckdb"), tmp / "dagster_home")
+
+
+@pytest.fixture(scope="session")
+def built_duckdb_warehouse(duckdb_build: Built) -> Path:
+    """Path of the DuckDB warehouse: tiny data migrated and `dbt build` run (once per session)."""
+    return Path(duckdb_build.target)
+
+
+@pytest.fixture(scope="session")
+def dbt_settings(duckdb_build: Built) -> Settings:
+    """Settings pointing at the built DuckDB warehouse, with the test code secret."""
+    return duckdb_build.settings
+
+
+@pytest.fixture
+def warehouse_con(built_duckdb_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Read-only connection, per test (a session-long one would lock out later dbt runs)."""
+    con = duckdb.connect(str(built_duckdb_warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def pg_build(tiny_legacy, tmp_path_factory) -> Iterator[Built]:
+    """The same on PostgreSQL: a fresh database for the session, migrated and built once."""
+    name = f"eldercare_dbt_{uuid.uuid4().hex[:10]}"
+    _fresh_database(PG_ADMIN_URL, name, postgres=True)
+    tmp = tmp_path_factory.mktemp("dbt_pg")
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    yield _migrate_and_build(tiny_legacy, url, tmp / "dagster_home")
+    _drop_database(PG_ADMIN_URL, name, postgres=True)

@@ -30,6 +30,12 @@ def _check(target: str) -> None:
         ]
         sql = f"select {key_checksum_sql('k', postgres=conn.postgres)} from raw.t_atomic"
         assert conn.scalar(sql) == key_checksum(["3", "4"])
+        # A concatenation whose first chunk is empty (district files without rows) lands whole.
+        empty = pa.table({"k": pa.array([], pa.string()), "v": pa.array([], pa.string())})
+        conn.insert_arrow(
+            "raw", "t_atomic", pa.concat_tables([empty, pa.table({"k": ["5"], "v": ["e"]})])
+        )
+        assert conn.execute("select v from raw.t_atomic where k = '5'") == [("e",)]
 
 
 def test_duckdb_transactions_are_atomic(tmp_path):
