@@ -93,3 +93,14 @@
 {% macro postgres__minutes_between(a, b) -%}
     (extract(epoch from ({{ b }} - {{ a }})) / 60.0)
 {%- endmacro %}
+
+-- The bookkeeping columns every base_ model ends with (see docs/staging.md): the legacy key,
+-- the soft-delete flag (tables without del_flag are never deleted), the load's run and time,
+-- and the whole raw row as JSON for the quarantine.
+{% macro raw_bookkeeping(alias='r', has_del_flag=true) -%}
+        {{ alias }}.source_key,
+        {% if has_del_flag %}{{ is_deleted(alias ~ '.del_flag') }}{% else %}false{% endif %} as is_deleted,
+        {{ alias }}.run_id,
+        {{ parse_timestamp(alias ~ '.loaded_at') }} as loaded_at,
+        {{ row_to_json_text(alias) }} as raw_row
+{%- endmacro %}

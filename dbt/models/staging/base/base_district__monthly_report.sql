@@ -19,11 +19,7 @@ cleaned as (
         {{ parse_date('r.filled_date') }} as filled_date,
         r.source_file,
         {{ to_int('r.source_row') }} as source_row,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }}
     from source as r
 ),
 

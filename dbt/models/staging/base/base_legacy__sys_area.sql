@@ -9,11 +9,7 @@ cleaned as (
         {{ blank_to_null('r.area_name') }} as area_name,
         trim(r.parent_code) as parent_code,
         {{ to_int('r.area_level') }} as area_level,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }}
     from source as r
 ),
 

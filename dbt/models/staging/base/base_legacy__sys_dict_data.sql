@@ -9,12 +9,8 @@ final as (
         trim(r.dict_value) as dict_value,
         trim(r.dict_label) as dict_label,
         coalesce(trim(r.status) = '0', false) as is_active,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        case when {{ to_bigint('r.dict_code') }} is null then 'missing_key' end as reject_code,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }},
+        case when {{ to_bigint('r.dict_code') }} is null then 'missing_key' end as reject_code
     from source as r
 )
 

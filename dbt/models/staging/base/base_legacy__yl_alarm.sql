@@ -12,11 +12,7 @@ cleaned as (
         {{ parse_timestamp('r.handle_time') }} as handle_time,
         {{ blank_to_null('r.handle_result') }} as handle_result,
         {{ blank_to_null('r.handler') }} as handler,
-        r.source_key,
-        {{ is_deleted('r.del_flag') }} as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r') }}
     from source as r
 ),
 

@@ -14,15 +14,11 @@ final as (
         {{ to_int('r.talk_seconds') }} as talk_seconds,
         {{ dict_code('r.call_type', 'yl_call_type') }} as call_type,
         {{ blank_to_null('r.result') }} as result,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
+        {{ raw_bookkeeping('r', has_del_flag=false) }},
         case
             when {{ to_bigint('r.call_id') }} is null then 'missing_key'
             when {{ parse_timestamp('r.start_time') }} is null then 'bad_timestamp'
-        end as reject_code,
-        {{ row_to_json_text('r') }} as raw_row
+        end as reject_code
     from source as r
 )
 

@@ -14,11 +14,7 @@ cleaned as (
         {{ parse_timestamp('r.reply_time') }} as reply_time,
         {{ parse_timestamp('r.close_time') }} as close_time,
         {{ dict_code('r.status', 'yl_complaint_status') }} as status,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }}
     from source as r
 ),
 

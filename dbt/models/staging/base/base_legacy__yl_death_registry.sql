@@ -10,11 +10,7 @@ cleaned as (
         {{ blank_to_null('r.name') }} as name,
         {{ parse_date('r.death_date') }} as death_date,
         {{ blank_to_null('r.source') }} as source,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }}
     from source as r
 ),
 

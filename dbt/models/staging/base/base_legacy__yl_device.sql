@@ -13,12 +13,8 @@ final as (
         {{ parse_timestamp('r.unbind_time') }} as unbind_time,
         {{ parse_timestamp('r.last_online_time') }} as last_online_time,
         {{ dict_code('r.status', 'yl_device_status') }} as status,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        case when {{ to_bigint('r.device_id') }} is null then 'missing_key' end as reject_code,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }},
+        case when {{ to_bigint('r.device_id') }} is null then 'missing_key' end as reject_code
     from source as r
 )
 

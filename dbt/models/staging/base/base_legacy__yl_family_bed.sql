@@ -15,11 +15,7 @@ cleaned as (
         {{ dict_code('r.bed_status', 'yl_fbed_status') }} as bed_status,
         {{ blank_to_null('r.contract_no') }} as contract_no,
         {{ parse_amount('r.monthly_subsidy') }} as monthly_subsidy,
-        r.source_key,
-        {{ is_deleted('r.del_flag') }} as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r') }}
     from source as r
 ),
 

@@ -16,11 +16,7 @@ cleaned as (
         coalesce(
             {{ blank_to_null('r.unit') }}, {{ measurement_unit_in_value('r.item_value') }}
         ) as unit_raw,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }}
     from source as r
 ),
 

@@ -14,14 +14,10 @@ final as (
         {{ parse_amount('r.deduction') }} as deduction,
         {{ blank_to_null('r.remark') }} as remark,
         {{ blank_to_null('r.inspector') }} as inspector,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
+        {{ raw_bookkeeping('r', has_del_flag=false) }},
         case
             when {{ to_bigint('r.inspection_id') }} is null then 'missing_key'
-        end as reject_code,
-        {{ row_to_json_text('r') }} as raw_row
+        end as reject_code
     from source as r
 )
 

@@ -10,15 +10,11 @@ final as (
         {{ parse_timestamp('r.order_time') }} as order_time,
         {{ parse_amount('r.amount') }} as amount,
         {{ parse_amount('r.subsidy_amount') }} as subsidy_amount,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
+        {{ raw_bookkeeping('r', has_del_flag=false) }},
         case
             when {{ to_bigint('r.meal_order_id') }} is null then 'missing_key'
             when {{ parse_timestamp('r.order_time') }} is null then 'bad_timestamp'
-        end as reject_code,
-        {{ row_to_json_text('r') }} as raw_row
+        end as reject_code
     from source as r
 )
 

@@ -29,11 +29,7 @@ cleaned as (
         trim(r.status) as status,
         {{ parse_timestamp('r.create_time') }} as create_time,
         {{ parse_timestamp('r.update_time') }} as update_time,
-        r.source_key,
-        {{ is_deleted('r.del_flag') }} as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r') }}
     from source as r
 ),
 

@@ -12,11 +12,7 @@ cleaned as (
         {{ blank_to_null('r.bed_no') }} as bed_no,
         {{ dict_code('r.bed_type', 'yl_bed_type') }} as bed_type,
         {{ dict_code('r.bed_status', 'yl_bed_status') }} as bed_status,
-        r.source_key,
-        {{ is_deleted('r.del_flag') }} as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r') }}
     from source as r
 ),
 

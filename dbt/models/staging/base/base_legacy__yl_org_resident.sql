@@ -12,14 +12,10 @@ final as (
         {{ parse_date('r.check_out_date') }} as check_out_date,
         {{ blank_to_null('r.contract_no') }} as contract_no,
         {{ dict_code('r.care_level', 'yl_care_level') }} as care_level,
-        r.source_key,
-        {{ is_deleted('r.del_flag') }} as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
+        {{ raw_bookkeeping('r') }},
         case
             when {{ to_bigint('r.resident_id') }} is null then 'missing_key'
-        end as reject_code,
-        {{ row_to_json_text('r') }} as raw_row
+        end as reject_code
     from source as r
 )
 

@@ -19,11 +19,7 @@ cleaned as (
         {{ dict_code('r.visit_result', 'yl_visit_result') }} as visit_result,
         {{ blank_to_null('r.remark') }} as remark,
         {{ blank_to_null('r.visitor') }} as visitor,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }}
     from source as r
 ),
 

@@ -13,12 +13,8 @@ final as (
         {{ to_int('r.max_minutes') }} as max_minutes,
         {{ flag_is_one('r.subsidized') }} as is_subsidized,
         trim(r.status) as status,
-        r.source_key,
-        false as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        case when {{ to_bigint('r.item_id') }} is null then 'missing_key' end as reject_code,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r', has_del_flag=false) }},
+        case when {{ to_bigint('r.item_id') }} is null then 'missing_key' end as reject_code
     from source as r
 )
 

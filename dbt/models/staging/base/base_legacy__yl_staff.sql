@@ -13,11 +13,7 @@ cleaned as (
         {{ dict_code('r.post', 'yl_staff_post') }} as post,
         {{ flag_is_one('r.certified') }} as is_certified,
         trim(r.status) as status,
-        r.source_key,
-        {{ is_deleted('r.del_flag') }} as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r') }}
     from source as r
 ),
 

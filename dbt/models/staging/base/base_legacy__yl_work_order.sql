@@ -28,11 +28,7 @@ cleaned as (
         {{ dict_code('r.order_status', 'yl_order_status') }} as order_status,
         {{ to_int('r.rating') }} as rating,
         {{ blank_to_null('r.comment') }} as comment,
-        r.source_key,
-        {{ is_deleted('r.del_flag') }} as is_deleted,
-        r.run_id,
-        {{ parse_timestamp('r.loaded_at') }} as loaded_at,
-        {{ row_to_json_text('r') }} as raw_row
+        {{ raw_bookkeeping('r') }}
     from source as r
 ),
 
