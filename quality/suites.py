@@ -254,3 +254,7 @@ def _district_monthly_report() -> list[Expectation]:
     from quality.bar import bar_expectations  # the city's bar: seeds/quality_bar.yml
 
     return own + bar_expectations("district_monthly_report", own)
+
+
+# The marts' suites live in their own module; importing it here registers them with the rest.
+from quality import mart_suites  # noqa: E402, F401
