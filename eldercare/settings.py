@@ -23,6 +23,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_SECRET = "eldercare-demo-secret-not-for-production"
 
 
+def is_postgres_target(target: str) -> bool:
+    """A warehouse target is a PostgreSQL URL, or else a DuckDB file path."""
+    return target.startswith(("postgresql://", "postgresql+", "postgres://"))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ELDERCARE_", extra="ignore")
 
@@ -61,7 +66,12 @@ class Settings(BaseSettings):
 
     @property
     def warehouse_is_postgres(self) -> bool:
-        return self.warehouse.startswith(("postgresql://", "postgresql+", "postgres://"))
+        return is_postgres_target(self.warehouse)
+
+    @property
+    def warehouse_kind(self) -> str:
+        """The engine's name as Dagster kinds and dbt adapters spell it."""
+        return "postgres" if self.warehouse_is_postgres else "duckdb"
 
     @property
     def uses_demo_secret(self) -> bool:

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from eldercare.errors import EldercareError
+from eldercare.settings import is_postgres_target
 
 SCHEMAS = ("raw", "raw_staging", "audit")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -31,10 +32,6 @@ def ident(name: str) -> str:
     if not _IDENT.match(name):
         raise EldercareError(f"warehouse: invalid identifier {name!r}")
     return name
-
-
-def is_postgres_target(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgresql+", "postgres://"))
 
 
 class WarehouseConnection:

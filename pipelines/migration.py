@@ -34,7 +34,7 @@ RECONCILED = "reconciled"
 
 
 def _kinds() -> set[str]:
-    return {"python", "postgres" if get_settings().warehouse_is_postgres else "duckdb"}
+    return {"python", get_settings().warehouse_kind}
 
 
 def _reconciled_result(outcome: LandingOutcome) -> dg.AssetCheckResult:

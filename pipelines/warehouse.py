@@ -52,8 +52,7 @@ def _manifest() -> dict[str, Any]:
     """The parsed manifest, its adapter set to the settings' warehouse: dagster-dbt derives the
     assets' kind (duckdb/postgres) from it, whichever target happened to parse it."""
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
-    engine = "postgres" if get_settings().warehouse_is_postgres else "duckdb"
-    manifest["metadata"]["adapter_type"] = engine
+    manifest["metadata"]["adapter_type"] = get_settings().warehouse_kind
     return manifest
 
 

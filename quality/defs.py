@@ -18,7 +18,7 @@ from quality.text_review import TEXT_FIELDS, review_public_texts
     deps=[dg.AssetKey(["raw", table]) for table in TEXT_FIELDS],
     required_resource_keys={"warehouse"},
     group_name="quality",
-    kinds={"python", "duckdb"},
+    kinds={"python", get_settings().warehouse_kind},
     owners=["team:quality"],
     description="First review of public texts (seed 000 §1.3): sensitive-word hits in dish "
     "names and organisation texts, listed for a human second review.",

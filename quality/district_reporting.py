@@ -29,6 +29,7 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from eldercare.settings import get_settings
 from eldercare.warehouse import Warehouse
 from quality.gx_runtime import existing_warehouse
 from quality.scorecard import literal, run_sql
@@ -166,7 +167,7 @@ def check_district_reporting(warehouse_target: str | Path, *, run_id: str | None
     ],
     required_resource_keys={"warehouse"},
     group_name="quality",
-    kinds={"sql", "duckdb"},
+    kinds={"sql", get_settings().warehouse_kind},
     owners=["team:quality"],
     description="Monthly district reports (机构运营月报): institutions that did not report, "
     "reported late (after the 10th of the next month, next working day), or whose numbers "

@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetCheckExecutionContext, AssetExecutionContext
 
+from eldercare.settings import get_settings
 from eldercare.warehouse import Warehouse, WarehouseConnection
 from quality.bar import Bar, Entity, load_bar, row_flags_sql
 from quality.gx_runtime import existing_warehouse
@@ -253,7 +254,7 @@ def _upstream_keys(bar: Bar) -> list[dg.AssetKey]:
     deps=_upstream_keys(load_bar()),
     required_resource_keys={"warehouse"},
     group_name="quality",
-    kinds={"sql", "duckdb"},
+    kinds={"sql", get_settings().warehouse_kind},
     owners=["team:quality"],
     description="The city's bar (seed 004 §3.2.5: completeness 100 %, error rate < 1 %) per "
     "entity, county and month, appended per run (quality.scorecard; changes since the last run "
