@@ -39,11 +39,13 @@ regexp_matches({{ s }}, '{{ pattern }}')
 -- A number written as text (or a number) -> double precision; NULL unless it is a plain
 -- decimal number (optional sign, optional exponent).
 {% macro eldercare_to_double(s) -%}
-(select case
+{%- set body -%}
+case
     when {{ eldercare_regex_match('ec_dbl_n.ec_v', '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') }}
         then cast(ec_dbl_n.ec_v as {{ eldercare_double() }})
     end
- from (select {{ eldercare_strip_blanks(eldercare_halfwidth(s)) }} as ec_v {{ eldercare_fence() }}) as ec_dbl_n)
+{%- endset -%}
+{{ eldercare_let([('ec_dbl_n', [('ec_v', eldercare_strip_blanks(eldercare_halfwidth(s)))])], body) }}
 {%- endmacro %}
 
 -- True when integer year/month/day make a real calendar date (pure arithmetic, so that
@@ -56,15 +58,38 @@ regexp_matches({{ s }}, '{{ pattern }}')
     else 31 end)
 {%- endmacro %}
 
--- Appended to the select of every derived table inside the macros. PostgreSQL would otherwise
--- pull those subqueries up and paste each column's expression into every place that uses it,
--- so a check digit over 17 characters would recompute the whole cleaning 17 times (and nested
--- macros multiply that): OFFSET 0 is PostgreSQL's documented fence against that. DuckDB keeps
--- common subexpressions itself and needs nothing.
-{% macro eldercare_fence() -%}
-{{ adapter.dispatch('eldercare_fence')() }}
+-- Named intermediate values inside one expression: `levels` is a list of (alias, bindings),
+-- innermost first; each binding is (name, sql) and may use the aliases of the levels before it;
+-- `body` uses them as alias.name. Cleaning rules need this because a value like the compacted
+-- ID number is used many times, and pasting its expression everywhere would multiply the work.
+{% macro eldercare_let(levels, body) -%}
+{{ adapter.dispatch('eldercare_let')(levels, body) }}
 {%- endmacro %}
 
-{% macro default__eldercare_fence() -%}offset 0{%- endmacro %}
+-- PostgreSQL: chained derived tables in one scalar subquery. OFFSET 0 is PostgreSQL's documented
+-- fence that keeps the planner from pulling them up and pasting each column's expression into
+-- every place that uses it.
+{% macro default__eldercare_let(levels, body) -%}
+{%- set ns = namespace(sql='') -%}
+{%- for alias, bindings in levels -%}
+    {%- set cols = [] -%}
+    {%- for name, sql in bindings -%}{%- do cols.append(sql ~ ' as ' ~ name) -%}{%- endfor -%}
+    {%- set source = (' from ' ~ ns.sql) if ns.sql else '' -%}
+    {%- set ns.sql = '(select ' ~ (cols | join(', ')) ~ source ~ ' offset 0) as ' ~ alias -%}
+{%- endfor -%}
+(select {{ body }} from {{ ns.sql }})
+{%- endmacro %}
 
-{% macro duckdb__eldercare_fence() -%}{%- endmacro %}
+-- DuckDB: one-element lists through lambdas, evaluated row by row in the vectorised engine. A
+-- correlated subquery there becomes a join over the distinct input values: on 30 million
+-- readings that spilled over a hundred gigabytes to disk.
+{% macro duckdb__eldercare_let(levels, body) -%}
+{%- set ns = namespace(open='', close='') -%}
+{%- for alias, bindings in levels -%}
+    {%- set fields = [] -%}
+    {%- for name, sql in bindings -%}{%- do fields.append(name ~ ' := ' ~ sql) -%}{%- endfor -%}
+    {%- set ns.open = ns.open ~ 'list_transform([struct_pack(' ~ (fields | join(', ')) ~ ')], lambda ' ~ alias ~ ': ' -%}
+    {%- set ns.close = ')[1]' ~ ns.close -%}
+{%- endfor -%}
+({{ ns.open }}{{ body }}{{ ns.close }})
+{%- endmacro %}

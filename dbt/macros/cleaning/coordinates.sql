@@ -41,26 +41,35 @@
 {%- endmacro %}
 
 {% macro coords_valid(lng, lat) -%}
-(select {{ eldercare_in_china('ec_cva_a.ec_lng', 'ec_cva_a.ec_lat') }}
- from (select {{ eldercare_to_double(lng) }} as ec_lng, {{ eldercare_to_double(lat) }} as ec_lat {{ eldercare_fence() }}) as ec_cva_a)
+{{ eldercare_let([('ec_cva_a', [('ec_lng', eldercare_to_double(lng)), ('ec_lat', eldercare_to_double(lat))])],
+    eldercare_in_china('ec_cva_a.ec_lng', 'ec_cva_a.ec_lat')) }}
 {%- endmacro %}
 
 -- True when the pair only makes sense the other way round (lng in the latitude range and lat in
 -- the longitude range); false otherwise, also for NULL or zero.
 {% macro coords_swapped(lng, lat) -%}
-(select {{ eldercare_in_china('ec_csw_a.ec_lat', 'ec_csw_a.ec_lng') }}
- from (select {{ eldercare_to_double(lng) }} as ec_lng, {{ eldercare_to_double(lat) }} as ec_lat {{ eldercare_fence() }}) as ec_csw_a)
+{{ eldercare_let([('ec_csw_a', [('ec_lng', eldercare_to_double(lng)), ('ec_lat', eldercare_to_double(lat))])],
+    eldercare_in_china('ec_csw_a.ec_lat', 'ec_csw_a.ec_lng')) }}
 {%- endmacro %}
 
 -- GCJ-02 -> WGS-84, one coordinate (which = 'lng' or 'lat'), from double expressions.
 {% macro eldercare_gcj_to_wgs(glng, glat, which, tag) -%}
-(select case when {{ eldercare_in_china('ec_' ~ tag ~ '_w.ec_glng', 'ec_' ~ tag ~ '_w.ec_glat') }} then
-    ec_{{ tag }}_w.ec_g{{ which }} - {{ eldercare_gcj_offset('ec_' ~ tag ~ '_w.ec_w1lng', 'ec_' ~ tag ~ '_w.ec_w1lat', which) }}
+{%- set g = 'ec_' ~ tag ~ '_g' -%}
+{%- set w = 'ec_' ~ tag ~ '_w' -%}
+{%- set body -%}
+case when {{ eldercare_in_china(w ~ '.ec_glng', w ~ '.ec_glat') }} then
+    {{ w }}.ec_g{{ which }} - {{ eldercare_gcj_offset(w ~ '.ec_w1lng', w ~ '.ec_w1lat', which) }}
     end
- from (select ec_{{ tag }}_g.ec_glng, ec_{{ tag }}_g.ec_glat,
-              ec_{{ tag }}_g.ec_glng - {{ eldercare_gcj_offset('ec_' ~ tag ~ '_g.ec_glng', 'ec_' ~ tag ~ '_g.ec_glat', 'lng') }} as ec_w1lng,
-              ec_{{ tag }}_g.ec_glat - {{ eldercare_gcj_offset('ec_' ~ tag ~ '_g.ec_glng', 'ec_' ~ tag ~ '_g.ec_glat', 'lat') }} as ec_w1lat
-       from (select {{ glng }} as ec_glng, {{ glat }} as ec_glat {{ eldercare_fence() }}) as ec_{{ tag }}_g {{ eldercare_fence() }}) as ec_{{ tag }}_w)
+{%- endset -%}
+{{ eldercare_let([
+    (g, [('ec_glng', glng), ('ec_glat', glat)]),
+    (w, [
+        ('ec_glng', g ~ '.ec_glng'),
+        ('ec_glat', g ~ '.ec_glat'),
+        ('ec_w1lng', g ~ '.ec_glng - ' ~ eldercare_gcj_offset(g ~ '.ec_glng', g ~ '.ec_glat', 'lng')),
+        ('ec_w1lat', g ~ '.ec_glat - ' ~ eldercare_gcj_offset(g ~ '.ec_glng', g ~ '.ec_glat', 'lat')),
+    ]),
+], body) }}
 {%- endmacro %}
 
 {% macro gcj02_to_wgs84_lng(lng, lat) -%}
@@ -74,25 +83,34 @@
 -- BD-09 -> GCJ-02 (standard inverse of Baidu's shift), one coordinate.
 {% macro eldercare_bd_to_gcj(lng, lat, which, tag) -%}
 {%- set xpi = '(pi() * 3000.0 / 180.0)' -%}
-(select case when {{ eldercare_in_china('ec_' ~ tag ~ '_b.ec_x', 'ec_' ~ tag ~ '_b.ec_y') }} then
-    (sqrt(ec_{{ tag }}_b.ec_x * ec_{{ tag }}_b.ec_x + ec_{{ tag }}_b.ec_y * ec_{{ tag }}_b.ec_y)
-     - 0.00002 * sin(ec_{{ tag }}_b.ec_y * {{ xpi }}))
-    * {{ 'cos' if which == 'lng' else 'sin' }}(atan2(ec_{{ tag }}_b.ec_y, ec_{{ tag }}_b.ec_x)
-     - 0.000003 * cos(ec_{{ tag }}_b.ec_x * {{ xpi }}))
+{%- set b = 'ec_' ~ tag ~ '_b' -%}
+{%- set body -%}
+case when {{ eldercare_in_china(b ~ '.ec_x', b ~ '.ec_y') }} then
+    (sqrt({{ b }}.ec_x * {{ b }}.ec_x + {{ b }}.ec_y * {{ b }}.ec_y)
+     - 0.00002 * sin({{ b }}.ec_y * {{ xpi }}))
+    * {{ 'cos' if which == 'lng' else 'sin' }}(atan2({{ b }}.ec_y, {{ b }}.ec_x)
+     - 0.000003 * cos({{ b }}.ec_x * {{ xpi }}))
     end
- from (select {{ lng }} - 0.0065 as ec_x, {{ lat }} - 0.006 as ec_y {{ eldercare_fence() }}) as ec_{{ tag }}_b)
+{%- endset -%}
+{{ eldercare_let([(b, [('ec_x', lng ~ ' - 0.0065'), ('ec_y', lat ~ ' - 0.006')])], body) }}
 {%- endmacro %}
 
 {% macro bd09_to_wgs84_lng(lng, lat) -%}
-(select {{ eldercare_gcj_to_wgs('ec_bwl_c.ec_lng', 'ec_bwl_c.ec_lat', 'lng', 'bwlg') }}
- from (select {{ eldercare_bd_to_gcj('ec_bwl_i.ec_lng', 'ec_bwl_i.ec_lat', 'lng', 'bwlx') }} as ec_lng,
-              {{ eldercare_bd_to_gcj('ec_bwl_i.ec_lng', 'ec_bwl_i.ec_lat', 'lat', 'bwly') }} as ec_lat
-       from (select {{ eldercare_to_double(lng) }} as ec_lng, {{ eldercare_to_double(lat) }} as ec_lat {{ eldercare_fence() }}) as ec_bwl_i {{ eldercare_fence() }}) as ec_bwl_c)
+{{ eldercare_let([
+    ('ec_bwl_i', [('ec_lng', eldercare_to_double(lng)), ('ec_lat', eldercare_to_double(lat))]),
+    ('ec_bwl_c', [
+        ('ec_lng', eldercare_bd_to_gcj('ec_bwl_i.ec_lng', 'ec_bwl_i.ec_lat', 'lng', 'bwlx')),
+        ('ec_lat', eldercare_bd_to_gcj('ec_bwl_i.ec_lng', 'ec_bwl_i.ec_lat', 'lat', 'bwly')),
+    ]),
+], eldercare_gcj_to_wgs('ec_bwl_c.ec_lng', 'ec_bwl_c.ec_lat', 'lng', 'bwlg')) }}
 {%- endmacro %}
 
 {% macro bd09_to_wgs84_lat(lng, lat) -%}
-(select {{ eldercare_gcj_to_wgs('ec_bwa_c.ec_lng', 'ec_bwa_c.ec_lat', 'lat', 'bwag') }}
- from (select {{ eldercare_bd_to_gcj('ec_bwa_i.ec_lng', 'ec_bwa_i.ec_lat', 'lng', 'bwax') }} as ec_lng,
-              {{ eldercare_bd_to_gcj('ec_bwa_i.ec_lng', 'ec_bwa_i.ec_lat', 'lat', 'bway') }} as ec_lat
-       from (select {{ eldercare_to_double(lng) }} as ec_lng, {{ eldercare_to_double(lat) }} as ec_lat {{ eldercare_fence() }}) as ec_bwa_i {{ eldercare_fence() }}) as ec_bwa_c)
+{{ eldercare_let([
+    ('ec_bwa_i', [('ec_lng', eldercare_to_double(lng)), ('ec_lat', eldercare_to_double(lat))]),
+    ('ec_bwa_c', [
+        ('ec_lng', eldercare_bd_to_gcj('ec_bwa_i.ec_lng', 'ec_bwa_i.ec_lat', 'lng', 'bwax')),
+        ('ec_lat', eldercare_bd_to_gcj('ec_bwa_i.ec_lng', 'ec_bwa_i.ec_lat', 'lat', 'bway')),
+    ]),
+], eldercare_gcj_to_wgs('ec_bwa_c.ec_lng', 'ec_bwa_c.ec_lat', 'lat', 'bwag')) }}
 {%- endmacro %}

@@ -41,7 +41,30 @@ trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
 
 {% macro parse_timestamp(col) -%}
 {%- set p = "^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}( [0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$" -%}
-(select case
+{%- set t = 'ec_pts_t' -%}
+{%- set seconds = "split_part(" ~ t ~ ".ec_time, ':', 3)" -%}
+{%- set canonical -%}
+split_part({{ t }}.ec_date, '-', 1)
+        || '-' || lpad(split_part({{ t }}.ec_date, '-', 2), 2, '0')
+        || '-' || lpad(split_part({{ t }}.ec_date, '-', 3), 2, '0')
+        || ' ' || lpad(coalesce(nullif(split_part({{ t }}.ec_time, ':', 1), ''), '0'), 2, '0')
+        || ':' || lpad(coalesce(nullif(split_part({{ t }}.ec_time, ':', 2), ''), '0'), 2, '0')
+        || ':' || lpad(coalesce(nullif(split_part({{ seconds }}, '.', 1), ''), '0'), 2, '0')
+        || case when strpos({{ t }}.ec_time, '.') > 0
+                then '.' || split_part({{ t }}.ec_time, '.', 2) else '' end
+{%- endset -%}
+{#- minutes to add to reach Beijing time: 0 without an offset, else 480 - offset -#}
+{%- set shift -%}
+case
+        when {{ t }}.ec_tz = '' then 0
+        when {{ t }}.ec_tz = 'Z' then 480
+        else 480 - (case when substr({{ t }}.ec_tz, 1, 1) = '-' then -1 else 1 end)
+            * (cast(substr({{ t }}.ec_tz, 2, 2) as integer) * 60
+               + cast(substr(replace({{ t }}.ec_tz, ':', ''), 4, 2) as integer))
+    end
+{%- endset -%}
+{%- set body -%}
+case
     when ec_pts_p.ec_epoch_ms is not null then {{ eldercare_epoch_ms_to_beijing('ec_pts_p.ec_epoch_ms') }}
     when ec_pts_p.ec_y between 1900 and 2100
         and {{ eldercare_ymd_valid('ec_pts_p.ec_y', 'ec_pts_p.ec_m', 'ec_pts_p.ec_d') }}
@@ -49,48 +72,40 @@ trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         {{ dbt.dateadd('minute', 'ec_pts_p.ec_shift_min',
             "cast(ec_pts_p.ec_canonical as " ~ dbt.type_timestamp() ~ ")") }}
     end
- from (select
-    ec_pts_t.ec_epoch_ms,
-    cast(nullif(split_part(ec_pts_t.ec_date, '-', 1), '') as integer) as ec_y,
-    cast(nullif(split_part(ec_pts_t.ec_date, '-', 2), '') as integer) as ec_m,
-    cast(nullif(split_part(ec_pts_t.ec_date, '-', 3), '') as integer) as ec_d,
-    coalesce(cast(nullif(split_part(ec_pts_t.ec_time, ':', 1), '') as integer), 0) as ec_hh,
-    coalesce(cast(nullif(split_part(ec_pts_t.ec_time, ':', 2), '') as integer), 0) as ec_mi,
-    coalesce(cast(nullif(split_part(split_part(ec_pts_t.ec_time, ':', 3), '.', 1), '') as integer), 0) as ec_ss,
-    split_part(ec_pts_t.ec_date, '-', 1)
-        || '-' || lpad(split_part(ec_pts_t.ec_date, '-', 2), 2, '0')
-        || '-' || lpad(split_part(ec_pts_t.ec_date, '-', 3), 2, '0')
-        || ' ' || lpad(coalesce(nullif(split_part(ec_pts_t.ec_time, ':', 1), ''), '0'), 2, '0')
-        || ':' || lpad(coalesce(nullif(split_part(ec_pts_t.ec_time, ':', 2), ''), '0'), 2, '0')
-        || ':' || lpad(coalesce(nullif(split_part(split_part(ec_pts_t.ec_time, ':', 3), '.', 1), ''), '0'), 2, '0')
-        || case when strpos(ec_pts_t.ec_time, '.') > 0
-                then '.' || split_part(ec_pts_t.ec_time, '.', 2) else '' end as ec_canonical,
-    -- minutes to add to reach Beijing time: 0 without an offset, else 480 - offset
-    case
-        when ec_pts_t.ec_tz = '' then 0
-        when ec_pts_t.ec_tz = 'Z' then 480
-        else 480 - (case when substr(ec_pts_t.ec_tz, 1, 1) = '-' then -1 else 1 end)
-            * (cast(substr(ec_pts_t.ec_tz, 2, 2) as integer) * 60
-               + cast(substr(replace(ec_pts_t.ec_tz, ':', ''), 4, 2) as integer))
-    end as ec_shift_min
-  -- parts cut with split_part/strpos, not regex captures: PostgreSQL's regex engine is slow at
-  -- extracting groups (about 60 microseconds a call for this pattern), plain string functions not
-  from (select ec_pts_r.ec_epoch_ms, split_part(ec_pts_r.ec_m0, ' ', 1) as ec_date,
-               case when ec_pts_r.ec_tzpos > 0 then substr(ec_pts_r.ec_rest, 1, ec_pts_r.ec_tzpos - 1)
-                    else ec_pts_r.ec_rest end as ec_time,
-               case when ec_pts_r.ec_tzpos > 0 then substr(ec_pts_r.ec_rest, ec_pts_r.ec_tzpos)
-                    else '' end as ec_tz
-        from (select ec_pts_b.ec_epoch_ms, ec_pts_b.ec_m0, split_part(ec_pts_b.ec_m0, ' ', 2) as ec_rest,
-                     greatest(strpos(split_part(ec_pts_b.ec_m0, ' ', 2), '+'),
-                              strpos(split_part(ec_pts_b.ec_m0, ' ', 2), '-'),
-                              strpos(split_part(ec_pts_b.ec_m0, ' ', 2), 'Z')) as ec_tzpos
-              from (select
-                        case
-                            when {{ eldercare_regex_match('ec_pts_a.ec_s', '^[0-9]{13}$') }} then cast(ec_pts_a.ec_s as bigint)
-                            when {{ eldercare_regex_match('ec_pts_a.ec_s', '^[0-9]{10}$') }} then cast(ec_pts_a.ec_s as bigint) * 1000
-                        end as ec_epoch_ms,
-                        case when {{ eldercare_regex_match('ec_pts_a.ec_s', p) }} then ec_pts_a.ec_s end as ec_m0
-                    from (select {{ eldercare_ts_normalize(col) }} as ec_s {{ eldercare_fence() }}) as ec_pts_a {{ eldercare_fence() }}) as ec_pts_b {{ eldercare_fence() }}) as ec_pts_r {{ eldercare_fence() }}) as ec_pts_t {{ eldercare_fence() }}) as ec_pts_p)
+{%- endset -%}
+{#- parts cut with split_part/strpos, not regex captures: PostgreSQL's regex engine is slow at
+    extracting groups (about 60 microseconds a call for this pattern), plain string functions not -#}
+{{ eldercare_let([
+    ('ec_pts_a', [('ec_s', eldercare_ts_normalize(col))]),
+    ('ec_pts_b', [
+        ('ec_epoch_ms', "case when " ~ eldercare_regex_match('ec_pts_a.ec_s', '^[0-9]{13}$') ~ " then cast(ec_pts_a.ec_s as bigint)"
+                        ~ " when " ~ eldercare_regex_match('ec_pts_a.ec_s', '^[0-9]{10}$') ~ " then cast(ec_pts_a.ec_s as bigint) * 1000 end"),
+        ('ec_m0', "case when " ~ eldercare_regex_match('ec_pts_a.ec_s', p) ~ " then ec_pts_a.ec_s end"),
+    ]),
+    ('ec_pts_r', [
+        ('ec_epoch_ms', 'ec_pts_b.ec_epoch_ms'),
+        ('ec_m0', 'ec_pts_b.ec_m0'),
+        ('ec_rest', "split_part(ec_pts_b.ec_m0, ' ', 2)"),
+        ('ec_tzpos', "greatest(strpos(split_part(ec_pts_b.ec_m0, ' ', 2), '+'), strpos(split_part(ec_pts_b.ec_m0, ' ', 2), '-'), strpos(split_part(ec_pts_b.ec_m0, ' ', 2), 'Z'))"),
+    ]),
+    ('ec_pts_t', [
+        ('ec_epoch_ms', 'ec_pts_r.ec_epoch_ms'),
+        ('ec_date', "split_part(ec_pts_r.ec_m0, ' ', 1)"),
+        ('ec_time', "case when ec_pts_r.ec_tzpos > 0 then substr(ec_pts_r.ec_rest, 1, ec_pts_r.ec_tzpos - 1) else ec_pts_r.ec_rest end"),
+        ('ec_tz', "case when ec_pts_r.ec_tzpos > 0 then substr(ec_pts_r.ec_rest, ec_pts_r.ec_tzpos) else '' end"),
+    ]),
+    ('ec_pts_p', [
+        ('ec_epoch_ms', t ~ '.ec_epoch_ms'),
+        ('ec_y', "cast(nullif(split_part(" ~ t ~ ".ec_date, '-', 1), '') as integer)"),
+        ('ec_m', "cast(nullif(split_part(" ~ t ~ ".ec_date, '-', 2), '') as integer)"),
+        ('ec_d', "cast(nullif(split_part(" ~ t ~ ".ec_date, '-', 3), '') as integer)"),
+        ('ec_hh', "coalesce(cast(nullif(split_part(" ~ t ~ ".ec_time, ':', 1), '') as integer), 0)"),
+        ('ec_mi', "coalesce(cast(nullif(split_part(" ~ t ~ ".ec_time, ':', 2), '') as integer), 0)"),
+        ('ec_ss', "coalesce(cast(nullif(split_part(" ~ seconds ~ ", '.', 1), '') as integer), 0)"),
+        ('ec_canonical', canonical),
+        ('ec_shift_min', shift),
+    ]),
+], body) }}
 {%- endmacro %}
 
 -- The date part of parse_timestamp (same formats, same NULL rule).

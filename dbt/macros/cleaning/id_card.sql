@@ -19,14 +19,21 @@ upper({{ eldercare_strip_blanks(eldercare_halfwidth(col)) }})
 -- computed check digit); NULL when the text has no such shape. The check digit of an
 -- 18-character number is NOT verified here: see id_card_check_ok.
 {% macro clean_id_card(col) -%}
-(select case
+{%- set v17 -%}
+case when {{ eldercare_regex_match('ec_idc_c0.ec_v', '^[0-9]{15}$') }}
+    then substr(ec_idc_c0.ec_v, 1, 6) || '19' || substr(ec_idc_c0.ec_v, 7, 9) end
+{%- endset -%}
+{%- set body -%}
+case
     when {{ eldercare_regex_match('ec_idc_c.ec_v', '^[0-9]{17}[0-9X]$') }} then ec_idc_c.ec_v
     when ec_idc_c.ec_v17 is not null then ec_idc_c.ec_v17 || {{ eldercare_id_check_char('ec_idc_c.ec_v17') }}
     end
- -- v17 is guarded by the regex because DuckDB evaluates correlated subqueries eagerly
- from (select ec_idc_c0.ec_v, case when {{ eldercare_regex_match('ec_idc_c0.ec_v', '^[0-9]{15}$') }}
-                    then substr(ec_idc_c0.ec_v, 1, 6) || '19' || substr(ec_idc_c0.ec_v, 7, 9) end as ec_v17
-       from (select {{ eldercare_id_compact(col) }} as ec_v {{ eldercare_fence() }}) as ec_idc_c0 {{ eldercare_fence() }}) as ec_idc_c)
+{%- endset -%}
+{#- v17 is guarded by the regex because every binding is evaluated, used or not -#}
+{{ eldercare_let([
+    ('ec_idc_c0', [('ec_v', eldercare_id_compact(col))]),
+    ('ec_idc_c', [('ec_v', 'ec_idc_c0.ec_v'), ('ec_v17', v17)]),
+], body) }}
 {%- endmacro %}
 
 -- Birth-date parts of a cleaned number, as integers (only call when the shape is right).
@@ -42,20 +49,24 @@ make_date(cast(substr({{ v }}, 7, 4) as integer), cast(substr({{ v }}, 11, 2) as
 
 -- Birth date from the number; NULL when the number is not cleanable or the date is not real.
 {% macro id_card_birth_date(col) -%}
-(select case
+{%- set body -%}
+case
     when ec_idb_b.ec_v is not null and {{ eldercare_id_ymd_valid('ec_idb_b.ec_v') }} then {{ eldercare_id_make_date('ec_idb_b.ec_v') }}
     end
- from (select {{ clean_id_card(col) }} as ec_v {{ eldercare_fence() }}) as ec_idb_b)
+{%- endset -%}
+{{ eldercare_let([('ec_idb_b', [('ec_v', clean_id_card(col))])], body) }}
 {%- endmacro %}
 
 -- '男' when the 17th digit is odd, '女' when even; NULL when the number is not cleanable.
 {% macro id_card_sex(col) -%}
-(select case
+{%- set body -%}
+case
     when ec_ids_s.ec_v is null then null
     when cast(substr(ec_ids_s.ec_v, 17, 1) as integer) % 2 = 1 then '男'
     else '女'
     end
- from (select {{ clean_id_card(col) }} as ec_v {{ eldercare_fence() }}) as ec_ids_s)
+{%- endset -%}
+{{ eldercare_let([('ec_ids_s', [('ec_v', clean_id_card(col))])], body) }}
 {%- endmacro %}
 
 -- NULL when the number is valid, else the first failing rule:
@@ -63,7 +74,8 @@ make_date(cast(substr({{ v }}, 7, 4) as integer), cast(substr({{ v }}, 11, 2) as
 -- an optional final X); id_card_bad_birth_date (not a real date, or outside 1900-01-01..today);
 -- id_card_bad_check_digit. These codes are in staging's quarantine_reasons seed.
 {% macro id_card_reason(col) -%}
-(select case
+{%- set body -%}
+case
     when ec_idr_r.ec_raw is null or ec_idr_r.ec_raw = '' then 'id_card_missing'
     when ec_idr_r.ec_v is null then 'id_card_bad_length'
     when not {{ eldercare_id_ymd_valid('ec_idr_r.ec_v') }} then 'id_card_bad_birth_date'
@@ -71,8 +83,11 @@ make_date(cast(substr({{ v }}, 7, 4) as integer), cast(substr({{ v }}, 11, 2) as
         or {{ eldercare_id_make_date('ec_idr_r.ec_v') }} > current_date then 'id_card_bad_birth_date'
     when substr(ec_idr_r.ec_v, 18, 1) <> {{ eldercare_id_check_char('ec_idr_r.ec_v') }} then 'id_card_bad_check_digit'
     end
- from (select ec_idr_c.ec_raw, {{ clean_id_card('ec_idr_c.ec_raw') }} as ec_v
-       from (select {{ eldercare_id_compact(col) }} as ec_raw {{ eldercare_fence() }}) as ec_idr_c {{ eldercare_fence() }}) as ec_idr_r)
+{%- endset -%}
+{{ eldercare_let([
+    ('ec_idr_c', [('ec_raw', eldercare_id_compact(col))]),
+    ('ec_idr_r', [('ec_raw', 'ec_idr_c.ec_raw'), ('ec_v', clean_id_card('ec_idr_c.ec_raw'))]),
+], body) }}
 {%- endmacro %}
 
 -- True when the number (raw or cleaned) is cleanable and valid; false otherwise (also NULL).
@@ -82,6 +97,6 @@ make_date(cast(substr({{ v }}, 7, 4) as integer), cast(substr({{ v }}, 11, 2) as
 
 -- The cleaned number when it is valid, else NULL.
 {% macro clean_valid_id_card(col) -%}
-(select case when ec_idv_v.ec_reason is null then ec_idv_v.ec_cleaned end
- from (select {{ clean_id_card(col) }} as ec_cleaned, {{ id_card_reason(col) }} as ec_reason {{ eldercare_fence() }}) as ec_idv_v)
+{{ eldercare_let([('ec_idv_v', [('ec_cleaned', clean_id_card(col)), ('ec_reason', id_card_reason(col))])],
+    'case when ec_idv_v.ec_reason is null then ec_idv_v.ec_cleaned end') }}
 {%- endmacro %}

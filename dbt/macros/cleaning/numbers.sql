@@ -5,13 +5,18 @@
 -- start and 元/圆 only at the end ('12元5角' is not an amount). NULL when not a plain number or
 -- when it does not fit numeric(12,2) (10 integer digits at most).
 {% macro parse_amount(col) -%}
-(select case
+{%- set text -%}
+regexp_replace(regexp_replace(regexp_replace({{ eldercare_halfwidth(col) }},
+    '({{ eldercare_blank_class() }}|,|，)+', '', 'g'),
+    '^(￥|¥|RMB|rmb)', ''), '(元|圆)$', '')
+{%- endset -%}
+{%- set body -%}
+case
     when {{ eldercare_regex_match('ec_pam_a.ec_s', '^[+-]?([0-9]{1,10}([.][0-9]*)?|[.][0-9]+)$') }}
         then cast(round(cast(ec_pam_a.ec_s as numeric(38, 16)), 2) as numeric(12, 2))
     end
- from (select regexp_replace(regexp_replace(regexp_replace({{ eldercare_halfwidth(col) }},
-              '({{ eldercare_blank_class() }}|,|，)+', '', 'g'),
-              '^(￥|¥|RMB|rmb)', ''), '(元|圆)$', '') as ec_s {{ eldercare_fence() }}) as ec_pam_a)
+{%- endset -%}
+{{ eldercare_let([('ec_pam_a', [('ec_s', text)])], body) }}
 {%- endmacro %}
 
 -- Shared shape of a measured value: a number, then optionally a unit without digits.
@@ -22,22 +27,26 @@ trim({{ eldercare_halfwidth(col) }})
 -- The number in '120mmHg', '7.2 mmol/L', '98%', '36.5'; NULL when there is no single leading
 -- number followed only by a unit (so '120/80' and '1.2.3' are NULL).
 {% macro parse_measurement(value_col) -%}
-(select case
+{%- set body -%}
+case
     when {{ eldercare_regex_match('ec_pme_a.ec_s', '^[+-]?([0-9]+([.][0-9]+)?|[.][0-9]+)([^0-9.][^0-9]*)?$') }}
         then cast(regexp_replace(ec_pme_a.ec_s, '^([+-]?([0-9]+([.][0-9]+)?|[.][0-9]+)).*$', '\1')
                   as {{ eldercare_double() }})
     end
- from (select {{ eldercare_measure_text(value_col) }} as ec_s {{ eldercare_fence() }}) as ec_pme_a)
+{%- endset -%}
+{{ eldercare_let([('ec_pme_a', [('ec_s', eldercare_measure_text(value_col))])], body) }}
 {%- endmacro %}
 
 -- The unit written inside the value ('mmHg', 'mmol/L', '%'), trimmed; NULL when there is none
 -- or when parse_measurement cannot read the value.
 {% macro measurement_unit_in_value(value_col) -%}
-(select case
+{%- set body -%}
+case
     when {{ eldercare_regex_match('ec_pmu_a.ec_s', '^[+-]?([0-9]+([.][0-9]+)?|[.][0-9]+)([^0-9.][^0-9]*)?$') }}
         then nullif(trim(regexp_replace(ec_pmu_a.ec_s, '^[+-]?([0-9]+([.][0-9]+)?|[.][0-9]+)', '')), '')
     end
- from (select {{ eldercare_measure_text(value_col) }} as ec_s {{ eldercare_fence() }}) as ec_pmu_a)
+{%- endset -%}
+{{ eldercare_let([('ec_pmu_a', [('ec_s', eldercare_measure_text(value_col))])], body) }}
 {%- endmacro %}
 
 -- Blood glucose in mmol/L. `value`: a number or numeric text; `unit`: text (the unit column,
@@ -45,13 +54,17 @@ trim({{ eldercare_halfwidth(col) }})
 -- 18.0; unit mmol/L -> value; no unit -> mg/dL when value > 35 (no one lives at 35 mmol/L,
 -- while 35 mg/dL is 1.9 mmol/L), else mmol/L; any other unit -> NULL.
 {% macro glucose_to_mmol(value, unit) -%}
-(select case
+{%- set body -%}
+case
     when ec_glu_a.ec_v is null then null
     when ec_glu_a.ec_u in ('mg/dl', 'mg/100ml', 'mgdl', 'mg%') then ec_glu_a.ec_v / 18.0
     when ec_glu_a.ec_u in ('mmol/l', 'mmol', 'mmoll') then ec_glu_a.ec_v
     when ec_glu_a.ec_u is null or ec_glu_a.ec_u = '' then
         case when ec_glu_a.ec_v > 35 then ec_glu_a.ec_v / 18.0 else ec_glu_a.ec_v end
     end
- from (select {{ eldercare_to_double(value) }} as ec_v,
-              lower({{ eldercare_strip_blanks(eldercare_halfwidth(unit)) }}) as ec_u {{ eldercare_fence() }}) as ec_glu_a)
+{%- endset -%}
+{{ eldercare_let([('ec_glu_a', [
+    ('ec_v', eldercare_to_double(value)),
+    ('ec_u', 'lower(' ~ eldercare_strip_blanks(eldercare_halfwidth(unit)) ~ ')'),
+])], body) }}
 {%- endmacro %}

@@ -11,7 +11,11 @@
 -- Digits only, country prefix removed; after '+86' a landline loses its leading 0, so it is put
 -- back. NULL when anything but digits remains.
 {% macro eldercare_phone_digits(col) -%}
-(select case
+{%- set text -%}
+regexp_replace({{ eldercare_halfwidth(col) }}, '({{ eldercare_blank_class() }}|[-()（）—_.])+', '', 'g')
+{%- endset -%}
+{%- set body -%}
+case
     when {{ eldercare_regex_match('ec_phd_a.ec_s', '^([+]|00)86[0-9]+$') }} then case
         when {{ eldercare_regex_match('ec_phd_a.ec_s', '^([+]|00)86[2-9]') }}
             then '0' || regexp_replace(ec_phd_a.ec_s, '^([+]|00)86', '')
@@ -20,12 +24,13 @@
     when {{ eldercare_regex_match('ec_phd_a.ec_s', '^861[3-9][0-9]{9}$') }} then substr(ec_phd_a.ec_s, 3)
     when {{ eldercare_regex_match('ec_phd_a.ec_s', '^[0-9]+$') }} then ec_phd_a.ec_s
     end
- from (select regexp_replace({{ eldercare_halfwidth(col) }},
-              '({{ eldercare_blank_class() }}|[-()（）—_.])+', '', 'g') as ec_s {{ eldercare_fence() }}) as ec_phd_a)
+{%- endset -%}
+{{ eldercare_let([('ec_phd_a', [('ec_s', text)])], body) }}
 {%- endmacro %}
 
 {% macro normalize_phone(col) -%}
-(select case
+{%- set body -%}
+case
     when {{ eldercare_regex_match('ec_php_d.ec_d', '^1[3-9][0-9]{9}$') }} then ec_php_d.ec_d
     when {{ eldercare_regex_match('ec_php_d.ec_d', '^0(10|2[0-9])[2-9][0-9]{7}$') }}
         then substr(ec_php_d.ec_d, 1, 3) || '-' || substr(ec_php_d.ec_d, 4)
@@ -34,15 +39,18 @@
     when {{ eldercare_regex_match('ec_php_d.ec_d', '^[2-9][0-9]{6,7}$') }}
         then '{{ var("eldercare_local_area_code", "0759") }}-' || ec_php_d.ec_d
     end
- from (select {{ eldercare_phone_digits(col) }} as ec_d {{ eldercare_fence() }}) as ec_php_d)
+{%- endset -%}
+{{ eldercare_let([('ec_php_d', [('ec_d', eldercare_phone_digits(col))])], body) }}
 {%- endmacro %}
 
 -- 'mobile', 'landline', or NULL when normalize_phone gives NULL.
 {% macro phone_kind(col) -%}
-(select case
+{%- set body -%}
+case
     when ec_phk_n.ec_p is null then null
     when {{ eldercare_regex_match('ec_phk_n.ec_p', '-') }} then 'landline'
     else 'mobile'
     end
- from (select {{ normalize_phone(col) }} as ec_p {{ eldercare_fence() }}) as ec_phk_n)
+{%- endset -%}
+{{ eldercare_let([('ec_phk_n', [('ec_p', normalize_phone(col))])], body) }}
 {%- endmacro %}

@@ -1,5 +1,5 @@
 -- Small cross-database helpers of the staging layer (type casts that never raise, flags,
--- masking, the raw row as JSON). The cleaning rules proper live in macros/cleaning/.
+-- masking, a row as JSON). The cleaning rules proper live in macros/cleaning/.
 
 -- Trimmed text, '' -> NULL.
 {% macro blank_to_null(col) -%}
@@ -95,12 +95,12 @@
 {%- endmacro %}
 
 -- The bookkeeping columns every base_ model ends with (see docs/staging.md): the legacy key,
--- the soft-delete flag (tables without del_flag are never deleted), the load's run and time,
--- and the whole raw row as JSON for the quarantine.
+-- the soft-delete flag (tables without del_flag are never deleted), the load's run and time.
+-- loaded_at is written by our own migration ('YYYY-MM-DD HH:MM:SS'), so a plain cast reads it.
+-- The raw row itself is not copied: audit.staging_quarantine joins rejects back to raw.
 {% macro raw_bookkeeping(alias='r', has_del_flag=true) -%}
         {{ alias }}.source_key,
         {% if has_del_flag %}{{ is_deleted(alias ~ '.del_flag') }}{% else %}false{% endif %} as is_deleted,
         {{ alias }}.run_id,
-        {{ parse_timestamp(alias ~ '.loaded_at') }} as loaded_at,
-        {{ row_to_json_text(alias) }} as raw_row
+        cast({{ alias }}.loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
 {%- endmacro %}

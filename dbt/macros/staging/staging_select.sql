@@ -1,5 +1,5 @@
 -- The columns of a base model that staging publishes: all but the bookkeeping of rejects
--- (reject_code, raw_row). Read from the built base relation, like dbt_utils.star (no hub
+-- (reject_code). Read from the built base relation, like dbt_utils.star (no hub
 -- packages here); at parse time `*` stands in.
 {% macro staging_columns(base_relation) -%}
     {%- if not execute -%}
@@ -7,7 +7,7 @@
     {%- else -%}
         {%- set cols = adapter.get_columns_in_relation(base_relation) -%}
         {%- set keep = [] -%}
-        {%- for col in cols if col.name | lower not in ['reject_code', 'raw_row'] -%}
+        {%- for col in cols if col.name | lower not in ['reject_code'] -%}
             {%- do keep.append(adapter.quote(col.name)) -%}
         {%- endfor -%}
         {{ keep | join(',\n        ') }}

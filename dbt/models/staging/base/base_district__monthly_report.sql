@@ -47,8 +47,7 @@ final as (
         case
             when org_name is null and not coalesce(credit_code_ok, false)
                 then 'report_org_missing'
-        end as reject_code,
-        raw_row
+        end as reject_code
     from cleaned
 )
 

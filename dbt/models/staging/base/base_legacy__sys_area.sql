@@ -26,8 +26,7 @@ final as (
         is_deleted,
         run_id,
         loaded_at,
-        case when digits is null then 'missing_key' end as reject_code,
-        raw_row
+        case when digits is null then 'missing_key' end as reject_code
     from cleaned
 )
 

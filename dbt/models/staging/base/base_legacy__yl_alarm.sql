@@ -36,8 +36,7 @@ final as (
             when alarm_id is null then 'missing_key'
             when alarm_time is null then 'bad_timestamp'
             when handle_time < alarm_time then 'handled_before_raised'
-        end as reject_code,
-        raw_row
+        end as reject_code
     from cleaned
 )
 

@@ -39,8 +39,7 @@ final as (
         case
             when complaint_id is null then 'missing_key'
             when create_time is null then 'bad_timestamp'
-        end as reject_code,
-        raw_row
+        end as reject_code
     from cleaned
 )
 

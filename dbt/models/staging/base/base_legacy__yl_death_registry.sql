@@ -30,8 +30,7 @@ final as (
             when registry_id is null then 'missing_key'
             when id_card_reason is not null then id_card_reason
             when death_date is null then 'bad_timestamp'
-        end as reject_code,
-        raw_row
+        end as reject_code
     from cleaned
 )
 

@@ -79,8 +79,7 @@ final as (
         case
             when elder_id is null then 'missing_key'
             else id_card_reason
-        end as reject_code,
-        raw_row
+        end as reject_code
     from cleaned
 )
 

@@ -77,8 +77,7 @@ final as (
             when unit is null or item_value is null then 'health_item_unknown'
             when upload_no > 1 then 'duplicate_reading'
             when not value_possible then 'health_value_impossible'
-        end as reject_code,
-        raw_row
+        end as reject_code
     from checked
 )
 

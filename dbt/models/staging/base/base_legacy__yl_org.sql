@@ -65,8 +65,7 @@ final as (
         is_deleted,
         run_id,
         loaded_at,
-        case when org_id is null then 'missing_key' end as reject_code,
-        raw_row
+        case when org_id is null then 'missing_key' end as reject_code
     from cleaned
 )
 

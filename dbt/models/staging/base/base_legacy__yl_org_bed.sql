@@ -34,8 +34,7 @@ final as (
         is_deleted,
         run_id,
         loaded_at,
-        case when bed_id is null then 'missing_key' end as reject_code,
-        raw_row
+        case when bed_id is null then 'missing_key' end as reject_code
     from cleaned
 )
 

@@ -41,8 +41,7 @@ final as (
         case
             when c.visit_id is null then 'missing_key'
             when o.order_id is null then 'orphan_order'
-        end as reject_code,
-        c.raw_row
+        end as reject_code
     from cleaned as c
     left join orders as o on c.order_id = o.order_id
 )

@@ -32,8 +32,7 @@ final as (
         is_deleted,
         run_id,
         loaded_at,
-        case when staff_id is null then 'missing_key' end as reject_code,
-        raw_row
+        case when staff_id is null then 'missing_key' end as reject_code
     from cleaned
 )
 

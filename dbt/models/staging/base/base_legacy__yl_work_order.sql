@@ -69,8 +69,7 @@ final as (
             when order_id is null then 'missing_key'
             when create_time is null then 'bad_timestamp'
             when end_time < start_time then 'end_before_start'
-        end as reject_code,
-        raw_row
+        end as reject_code
     from cleaned
 )
 
