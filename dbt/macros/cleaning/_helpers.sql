@@ -39,6 +39,15 @@ regexp_matches({{ s }}, '{{ pattern }}')
 -- A number written as text (or a number) -> double precision; NULL unless it is a plain
 -- decimal number (optional sign, optional exponent).
 {% macro eldercare_to_double(s) -%}
+{%- set text = 'cast(' ~ s ~ ' as ' ~ dbt.type_string() ~ ')' -%}
+case
+    when {{ eldercare_regex_match(text, '^-?[0-9]{1,9}([.][0-9]+)?$') }} then cast({{ text }} as {{ eldercare_double() }})
+    else {{ eldercare_to_double_any(s) }}
+end
+{%- endmacro %}
+
+-- The general rule; eldercare_to_double takes a short way for plain decimals (most values).
+{% macro eldercare_to_double_any(s) -%}
 {%- set body -%}
 case
     when {{ eldercare_regex_match('ec_dbl_n.ec_v', '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$') }}

@@ -10,9 +10,13 @@ substr('10X98765432', ((
 ) % 11) + 1, 1)
 {%- endmacro %}
 
--- The raw text with blanks removed, full-width characters made half-width, upper case.
+-- The raw text with blanks removed, full-width characters made half-width, upper case (a number
+-- already written so is taken as it is).
 {% macro eldercare_id_compact(col) -%}
-upper({{ eldercare_strip_blanks(eldercare_halfwidth(col)) }})
+case
+    when {{ eldercare_regex_match(col, '^[0-9]{17}[0-9X]$') }} then {{ col }}
+    else upper({{ eldercare_strip_blanks(eldercare_halfwidth(col)) }})
+end
 {%- endmacro %}
 
 -- 18-character number (17 digits + digit or X), 15-digit numbers upgraded (century 19 and a

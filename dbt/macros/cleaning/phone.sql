@@ -29,6 +29,14 @@ case
 {%- endmacro %}
 
 {% macro normalize_phone(col) -%}
+case
+    when {{ eldercare_regex_match(col, '^1[3-9][0-9]{9}$') }} then {{ col }}
+    else {{ eldercare_normalize_phone_any(col) }}
+end
+{%- endmacro %}
+
+-- The general rule; normalize_phone takes a short way for a mobile number written plainly.
+{% macro eldercare_normalize_phone_any(col) -%}
 {%- set body -%}
 case
     when {{ eldercare_regex_match('ec_php_d.ec_d', '^1[3-9][0-9]{9}$') }} then ec_php_d.ec_d
