@@ -12,6 +12,7 @@ import click
 
 from eldercare.errors import EldercareError
 from eldercare.settings import get_settings
+from eldercare.warehouse import Warehouse
 
 Echo = Callable[..., None]
 
@@ -34,7 +35,7 @@ def migrate(
         url, folder = split_legacy(list(legacy))
     else:
         url, folder = settings.legacy_url, settings.exports_dir
-    target = warehouse or settings.warehouse
+    target = Warehouse(warehouse or settings.warehouse).target  # checks the target first
     sources = " + ".join(x for x in (url and redact(url), folder and str(folder)) if x)
     echo(f"migrating {sources} -> {redact(target) if '://' in target else target}", err=True)
     summary = run_migration(

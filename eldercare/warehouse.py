@@ -24,6 +24,8 @@ from eldercare.errors import EldercareError
 from eldercare.settings import is_postgres_target
 
 SCHEMAS = ("raw", "raw_staging", "audit")
+# Every schema of the warehouse (migration, dbt, quality) and DuckDB's own "main".
+NAMES_TAKEN = (*SCHEMAS, "staging", "intermediate", "marts", "reference", "quality", "main")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -130,6 +132,13 @@ class Warehouse:
     def __init__(self, target: str) -> None:
         self.target = str(target)
         self.postgres = is_postgres_target(self.target)
+        stem = Path(self.target).stem.lower()
+        if not self.postgres and stem in NAMES_TAKEN:
+            # DuckDB names the catalog after the file: in raw.duckdb, "raw.yl_elder" is ambiguous
+            raise EldercareError(
+                f"warehouse file {self.target}: DuckDB would call its catalog '{stem}', like a "
+                "schema of the warehouse; choose another file name (e.g. warehouse.duckdb)"
+            )
 
     @property
     def kind(self) -> str:
