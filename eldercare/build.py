@@ -84,7 +84,7 @@ def transform(warehouse: str | None = None, *, verbose: bool = False, echo: Echo
     )
     echo(f"dbt build {'passed' if summary.success else 'FAILED'} in {summary.seconds:.0f} s")
     for check in summary.failed_checks:
-        echo(f"warning: dbt test did not pass: {check}", err=True)
+        echo(f"warning: check did not pass: {check}", err=True)
     if not summary.success:
         first = (summary.failed_checks or summary.failures or ["see the Dagster run"])[0]
         raise EldercareError(f"dbt build failed (run {summary.run_id}): {first}")

@@ -136,12 +136,14 @@ class ExpectationOutcome:
     unexpected_count: int | None = None
     unexpected_percent: float | None = None
     error: str | None = None
+    condition: str = ""  # the row condition, when the expectation has one ("item_code == HR")
 
     @property
     def label(self) -> str:
-        return (
+        name = (
             f"{self.expectation}({', '.join(self.columns)})" if self.columns else self.expectation
         )
+        return f"{name} where {self.condition}" if self.condition else name
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,18 @@ def _outcome(result: Any) -> ExpectationOutcome:
         unexpected_count=body.get("unexpected_count"),
         unexpected_percent=body.get("unexpected_percent"),
         error=error,
+        condition=_condition(config.kwargs.get("row_condition")),
     )
+
+
+def _condition(row_condition: Any) -> str:
+    """A short text for a GX row condition (a comparison dict, or a string condition)."""
+    if not row_condition:
+        return ""
+    if isinstance(row_condition, dict) and row_condition.get("type") == "comparison":
+        column = row_condition["column"]["name"]
+        return f"{column} {row_condition['operator']} {row_condition['parameter']}"
+    return str(row_condition)
 
 
 def _docs_site(context: Any, docs_dir: Path) -> str:

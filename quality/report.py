@@ -27,9 +27,9 @@ class CheckLine:
 
     def __str__(self) -> str:
         if self.result is None:
-            return f"{self.name:<34}{self.status:<8}table not in the warehouse"
+            return f"{self.name:<38}{self.status:<8}table not in the warehouse"
         failed = ", ".join(f"{o.label}: {_detail(o)}" for o in self.result.failed())
-        return f"{self.name:<34}{self.status:<8}{failed}"
+        return f"{self.name:<38}{self.status:<8}{failed}"
 
 
 def _detail(o: ExpectationOutcome) -> str:

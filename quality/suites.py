@@ -256,5 +256,5 @@ def _district_monthly_report() -> list[Expectation]:
     return own + bar_expectations("district_monthly_report", own)
 
 
-# The marts' suites live in their own module; importing it here registers them with the rest.
-from quality import mart_suites  # noqa: E402, F401
+# The staging and marts suites live in their own modules; importing them registers them here.
+from quality import mart_suites, staging_suites  # noqa: E402, F401

@@ -179,7 +179,13 @@ def phone_expected(raw: str | None) -> dict[str, object]:
 TS_BAD = ["2023-02-29", "2024-13-01", "2024-04-31 10:00", "2024-01-01 24:00:00", "abc", "", " "]
 TS_BAD += ["2024-1", "12345", "20241301", "1899-12-31", "2024-01-01 10:60", "2024/02/30", None]
 # the canonical form takes a short way in parse_timestamp: impossible dates must fail there too
-TS_BAD += ["2023-02-29 10:00:00", "2024-04-31 23:59:59", "1899-12-31 23:59:59", "2024-06-01 23:59:60"]
+TS_BAD += [
+    "2023-02-29 10:00:00",
+    "2024-04-31 23:59:59",
+    "1899-12-31 23:59:59",
+    "2024-06-01 23:59:60",
+]
+TS_BAD += ["2023-06-31"]
 
 
 def timestamp_cases(rng: random.Random) -> list[tuple[str | None, ...]]:

@@ -41,6 +41,7 @@ regexp_matches({{ s }}, '{{ pattern }}')
 {% macro eldercare_to_double(s) -%}
 {%- set text = 'cast(' ~ s ~ ' as ' ~ dbt.type_string() ~ ')' -%}
 case
+    when {{ s }} is null then null
     when {{ eldercare_regex_match(text, '^-?[0-9]{1,9}([.][0-9]+)?$') }} then cast({{ text }} as {{ eldercare_double() }})
     else {{ eldercare_to_double_any(s) }}
 end

@@ -72,12 +72,21 @@ case when {{ eldercare_in_china(w ~ '.ec_glng', w ~ '.ec_glat') }} then
 ], body) }}
 {%- endmacro %}
 
-{% macro gcj02_to_wgs84_lng(lng, lat) -%}
-{{ eldercare_gcj_to_wgs(eldercare_to_double(lng), eldercare_to_double(lat), 'lng', 'gwl') }}
+-- The conversions take numbers or numeric text; numbers=true says the arguments are already
+-- double precision (as staging's coord_lng_raw/coord_lat_raw give), which saves reading them.
+{% macro eldercare_coord_inputs(lng, lat, numbers) -%}
+{%- if numbers -%}{{ return((lng, lat)) }}
+{%- else -%}{{ return((eldercare_to_double(lng), eldercare_to_double(lat))) }}{%- endif -%}
 {%- endmacro %}
 
-{% macro gcj02_to_wgs84_lat(lng, lat) -%}
-{{ eldercare_gcj_to_wgs(eldercare_to_double(lng), eldercare_to_double(lat), 'lat', 'gwa') }}
+{% macro gcj02_to_wgs84_lng(lng, lat, numbers=false) -%}
+{%- set x, y = eldercare_coord_inputs(lng, lat, numbers) -%}
+{{ eldercare_gcj_to_wgs(x, y, 'lng', 'gwl') }}
+{%- endmacro %}
+
+{% macro gcj02_to_wgs84_lat(lng, lat, numbers=false) -%}
+{%- set x, y = eldercare_coord_inputs(lng, lat, numbers) -%}
+{{ eldercare_gcj_to_wgs(x, y, 'lat', 'gwa') }}
 {%- endmacro %}
 
 -- BD-09 -> GCJ-02 (standard inverse of Baidu's shift), one coordinate.
@@ -95,9 +104,10 @@ case when {{ eldercare_in_china(b ~ '.ec_x', b ~ '.ec_y') }} then
 {{ eldercare_let([(b, [('ec_x', lng ~ ' - 0.0065'), ('ec_y', lat ~ ' - 0.006')])], body) }}
 {%- endmacro %}
 
-{% macro bd09_to_wgs84_lng(lng, lat) -%}
+{% macro bd09_to_wgs84_lng(lng, lat, numbers=false) -%}
+{%- set x, y = eldercare_coord_inputs(lng, lat, numbers) -%}
 {{ eldercare_let([
-    ('ec_bwl_i', [('ec_lng', eldercare_to_double(lng)), ('ec_lat', eldercare_to_double(lat))]),
+    ('ec_bwl_i', [('ec_lng', x), ('ec_lat', y)]),
     ('ec_bwl_c', [
         ('ec_lng', eldercare_bd_to_gcj('ec_bwl_i.ec_lng', 'ec_bwl_i.ec_lat', 'lng', 'bwlx')),
         ('ec_lat', eldercare_bd_to_gcj('ec_bwl_i.ec_lng', 'ec_bwl_i.ec_lat', 'lat', 'bwly')),
@@ -105,9 +115,10 @@ case when {{ eldercare_in_china(b ~ '.ec_x', b ~ '.ec_y') }} then
 ], eldercare_gcj_to_wgs('ec_bwl_c.ec_lng', 'ec_bwl_c.ec_lat', 'lng', 'bwlg')) }}
 {%- endmacro %}
 
-{% macro bd09_to_wgs84_lat(lng, lat) -%}
+{% macro bd09_to_wgs84_lat(lng, lat, numbers=false) -%}
+{%- set x, y = eldercare_coord_inputs(lng, lat, numbers) -%}
 {{ eldercare_let([
-    ('ec_bwa_i', [('ec_lng', eldercare_to_double(lng)), ('ec_lat', eldercare_to_double(lat))]),
+    ('ec_bwa_i', [('ec_lng', x), ('ec_lat', y)]),
     ('ec_bwa_c', [
         ('ec_lng', eldercare_bd_to_gcj('ec_bwa_i.ec_lng', 'ec_bwa_i.ec_lat', 'lng', 'bwax')),
         ('ec_lat', eldercare_bd_to_gcj('ec_bwa_i.ec_lng', 'ec_bwa_i.ec_lat', 'lat', 'bway')),

@@ -14,7 +14,8 @@ substr('10X98765432', ((
 -- already written so is taken as it is).
 {% macro eldercare_id_compact(col) -%}
 case
-    when {{ eldercare_regex_match(col, '^[0-9]{17}[0-9X]$') }} then {{ col }}
+    when {{ col }} is null then null
+    when {{ eldercare_regex_match(col, '^[0-9]{17}[0-9Xx]$') }} then upper({{ col }})
     else upper({{ eldercare_strip_blanks(eldercare_halfwidth(col)) }})
 end
 {%- endmacro %}

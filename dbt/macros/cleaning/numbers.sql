@@ -7,6 +7,7 @@
 -- when it does not fit numeric(12,2) (10 integer digits at most).
 {% macro parse_amount(col) -%}
 case
+    when {{ col }} is null then null
     when {{ eldercare_regex_match(col, '^[0-9]{1,10}([.][0-9]{1,2})?$') }} then cast({{ col }} as numeric(12, 2))
     else {{ eldercare_parse_amount_any(col) }}
 end
@@ -36,6 +37,7 @@ trim({{ eldercare_halfwidth(col) }})
 -- number followed only by a unit (so '120/80' and '1.2.3' are NULL).
 {% macro parse_measurement(value_col) -%}
 case
+    when {{ value_col }} is null then null
     when {{ eldercare_regex_match(value_col, '^[0-9]{1,9}([.][0-9]{1,6})?$') }}
         then cast({{ value_col }} as {{ eldercare_double() }})
     else {{ eldercare_parse_measurement_any(value_col) }}
@@ -57,6 +59,7 @@ case
 -- or when parse_measurement cannot read the value.
 {% macro measurement_unit_in_value(value_col) -%}
 case
+    when {{ value_col }} is null then null
     when {{ eldercare_regex_match(value_col, '^[0-9]{1,9}([.][0-9]{1,6})?$') }} then null
     else {{ eldercare_measurement_unit_any(value_col) }}
 end

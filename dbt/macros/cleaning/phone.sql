@@ -30,6 +30,7 @@ case
 
 {% macro normalize_phone(col) -%}
 case
+    when {{ col }} is null then null
     when {{ eldercare_regex_match(col, '^1[3-9][0-9]{9}$') }} then {{ col }}
     else {{ eldercare_normalize_phone_any(col) }}
 end

@@ -1,20 +1,27 @@
 -- A legacy coordinate pair -> WGS-84. Two steps, each one CTE in the base models:
 --   1. coord_lng_raw/coord_lat_raw: numbers, zero or out-of-range pairs -> NULL, swapped
 --      pairs put back (the cleaning macro coords_swapped decides);
---   2. coord_to_wgs84: convert by the declared coordinate system (gcj02, bd09, else as is).
+--   2. coord_to_wgs84: convert by the declared coordinate system (gcj02, bd09, else as is);
+--      its arguments are the numbers of step 1.
 
 {% macro coord_lng_raw(lng, lat) -%}
-    case
-        when {{ coords_swapped(to_double(lng), to_double(lat)) }} then {{ to_double(lat) }}
-        when {{ coords_valid(to_double(lng), to_double(lat)) }} then {{ to_double(lng) }}
-    end
+{{ eldercare_coord_raw(lng, lat, 'lng') }}
 {%- endmacro %}
 
 {% macro coord_lat_raw(lng, lat) -%}
-    case
-        when {{ coords_swapped(to_double(lng), to_double(lat)) }} then {{ to_double(lng) }}
-        when {{ coords_valid(to_double(lng), to_double(lat)) }} then {{ to_double(lat) }}
-    end
+{{ eldercare_coord_raw(lng, lat, 'lat') }}
+{%- endmacro %}
+
+-- Same rule as the cleaning macros coords_swapped / coords_valid, on numbers read once.
+{% macro eldercare_coord_raw(lng, lat, part) -%}
+{%- set x, y = 'ec_crw_a.ec_x', 'ec_crw_a.ec_y' -%}
+{%- set body -%}
+case
+    when {{ eldercare_in_china(y, x) }} then {{ y if part == 'lng' else x }}
+    when {{ eldercare_in_china(x, y) }} then {{ x if part == 'lng' else y }}
+end
+{%- endset -%}
+{{ eldercare_let([('ec_crw_a', [('ec_x', to_double(lng)), ('ec_y', to_double(lat))])], body) }}
 {%- endmacro %}
 
 -- An unlabelled pair (coord_sys NULL or unknown) is taken as GCJ-02, the system of Amap and
@@ -24,8 +31,8 @@
     case
         when lower(trim({{ coord_sys }})) = 'wgs84' then {{ lng if part == 'lng' else lat }}
         when lower(trim({{ coord_sys }})) = 'bd09'
-            then {{ bd09_to_wgs84_lng(lng, lat) if part == 'lng' else bd09_to_wgs84_lat(lng, lat) }}
-        else {{ gcj02_to_wgs84_lng(lng, lat) if part == 'lng' else gcj02_to_wgs84_lat(lng, lat) }}
+            then {{ bd09_to_wgs84_lng(lng, lat, numbers=true) if part == 'lng' else bd09_to_wgs84_lat(lng, lat, numbers=true) }}
+        else {{ gcj02_to_wgs84_lng(lng, lat, numbers=true) if part == 'lng' else gcj02_to_wgs84_lat(lng, lat, numbers=true) }}
     end
 {%- endmacro %}
 
