@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   := data
 SEED   ?= 42
+# The dbt SQL that sqlfluff checks (.sqlfluff; dbt/macros are not linted).
+SQL    := dbt/models dbt/tests
 
 .PHONY: demo test lint format venv clean dagster
 
@@ -33,10 +35,12 @@ test: venv lint
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint $(SQL) --processes 2
 
 format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix $(SQL) --processes 2
 
 clean:
 	rm -rf $(VENV) $(DATA) dbt/target dbt/logs

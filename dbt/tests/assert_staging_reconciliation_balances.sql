@@ -5,13 +5,16 @@ with counts as (
 ),
 
 quarantined as (
-    select source_table, count(*) as n
+    select
+        source_table,
+        count(*) as n
     from {{ ref('staging_quarantine') }}
-    group by source_table
+    group by 1
 )
 
 select counts.source_table
 from counts
 left join quarantined on counts.source_table = quarantined.source_table
-where counts.source_rows <> counts.loaded_rows + counts.quarantined_rows + counts.deleted_rows
+where
+    counts.source_rows <> counts.loaded_rows + counts.quarantined_rows + counts.deleted_rows
     or counts.quarantined_rows < coalesce(quarantined.n, 0)

@@ -8,15 +8,15 @@
 
 with rejects as (
     {% for table, base in staging_base_models().items() %}
-    select
-        '{{ table }}' as source_table,
-        base.source_key,
-        base.reject_code as reason_code,
-        {{ row_to_json_text('raw_row') }} as raw
-    from {{ ref(base) }} as base
-    inner join {{ source('raw', table) }} as raw_row on base.source_key = raw_row.source_key
-    where base.reject_code is not null
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ table }}' as source_table,
+            base.source_key,
+            base.reject_code as reason_code,
+            {{ row_to_json_text('raw_row') }} as raw
+        from {{ ref(base) }} as base
+        inner join {{ source('raw', table) }} as raw_row on base.source_key = raw_row.source_key
+        where base.reject_code is not null
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

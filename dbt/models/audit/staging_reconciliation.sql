@@ -9,14 +9,14 @@
 
 with staged as (
     {% for table, base in staging_base_models().items() %}
-    select
-        '{{ table }}' as source_table,
-        count(*) as raw_rows,
-        coalesce(sum(case when reject_code is not null then 1 else 0 end), 0) as rejected_rows,
-        coalesce(sum(case when reject_code is null and is_deleted then 1 else 0 end), 0)
-            as deleted_rows
-    from {{ ref(base) }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ table }}' as source_table,
+            count(*) as raw_rows,
+            coalesce(sum(case when reject_code is not null then 1 else 0 end), 0) as rejected_rows,
+            coalesce(sum(case when reject_code is null and is_deleted then 1 else 0 end), 0)
+                as deleted_rows
+        from {{ ref(base) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

@@ -14,8 +14,9 @@ keyed as (
         {{ person_name_key('elder_name') }} as name_key,
         case
             when id_card is not null
-                then 'id:' || substr(id_card, 1, 17)
-                || '|' || coalesce({{ person_name_key('elder_name') }}, '')
+                then
+                    'id:' || substr(id_card, 1, 17)
+                    || '|' || coalesce({{ person_name_key('elder_name') }}, '')
             else 'legacy:' || cast(elder_id as varchar)
         end as identity_key,
         case when id_card is not null then 'id_card' else 'legacy_id' end as identity_basis

@@ -20,21 +20,26 @@ keyed as (
 
 {% set rounds = 4 %}
 round_0 as (
-    select org_id, credit_key, name_key, org_id as group_id from keyed
-),
-{% for r in range(1, rounds + 1) %}
-{% set key = 'credit_key' if r % 2 == 1 else 'name_key' %}
-round_{{ r }} as (
     select
         org_id,
         credit_key,
         name_key,
-        case
-            when {{ key }} is null then group_id
-            else min(group_id) over (partition by {{ key }})
-        end as group_id
-    from round_{{ r - 1 }}
+        org_id as group_id
+    from keyed
 ),
+{% for r in range(1, rounds + 1) %}
+    {% set key = 'credit_key' if r % 2 == 1 else 'name_key' %}
+    round_{{ r }} as (
+        select
+            org_id,
+            credit_key,
+            name_key,
+            case
+                when {{ key }} is null then group_id
+                else min(group_id) over (partition by {{ key }})
+            end as group_id
+        from round_{{ r - 1 }}
+    ),
 {% endfor %}
 
 grouped as (

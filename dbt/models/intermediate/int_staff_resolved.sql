@@ -12,8 +12,9 @@ keyed as (
         staff_id,
         case
             when id_card is not null
-                then 'id:' || substr(id_card, 1, 17)
-                || '|' || coalesce({{ person_name_key('staff_name') }}, '')
+                then
+                    'id:' || substr(id_card, 1, 17)
+                    || '|' || coalesce({{ person_name_key('staff_name') }}, '')
             else 'legacy:' || cast(staff_id as varchar)
         end as identity_key
     from staff

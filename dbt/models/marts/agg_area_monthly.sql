@@ -12,19 +12,22 @@ with
 
 work_orders as (
     select
-        order_month as month_start, county_code, town_code,
+        order_month as month_start,
+        county_code,
+        town_code,
         count(*) as work_orders,
         count(distinct elder_code) as served_elders_sum,
         sum(amount) as order_amount,
         sum(subsidy_amount) as order_subsidy
     from {{ ref('fct_work_order') }}
-    group by order_month, county_code, town_code
+    group by 1, 2, 3
 ),
 
 alarms as (
     select
         cast({{ dbt.date_trunc('month', 'alarm_time') }} as date) as month_start,
-        county_code, town_code,
+        county_code,
+        town_code,
         count(*) as alarms,
         sum(case when is_handled then 1 else 0 end) as alarms_handled,
         -- whole seconds: integer sums are the same in any order (float sums are not, and a
@@ -37,7 +40,8 @@ alarms as (
 meals as (
     select
         cast({{ dbt.date_trunc('month', 'meal.order_time') }} as date) as month_start,
-        elder.county_code, elder.town_code,
+        elder.county_code,
+        elder.town_code,
         count(*) as meal_orders,
         sum(meal.subsidy_amount) as meal_subsidy
     from {{ ref('fct_meal_order') }} as meal
@@ -48,7 +52,8 @@ meals as (
 complaints as (
     select
         cast({{ dbt.date_trunc('month', 'create_time') }} as date) as month_start,
-        county_code, town_code,
+        county_code,
+        town_code,
         count(*) as complaints,
         sum(case when is_reply_on_time then 1 else 0 end) as complaints_on_time
     from {{ ref('fct_complaint') }}
@@ -68,13 +73,14 @@ months as (
 family_beds as (
     select
         months.month_start,
-        elder.county_code, elder.town_code,
+        elder.county_code,
+        elder.town_code,
         count(distinct bed.bed_code) as family_beds_active
     from months
     inner join {{ ref('fct_family_bed_state') }} as bed
         on bed.state = '建床'
-        and bed.valid_from <= months.month_end
-        and (bed.valid_to is null or bed.valid_to > months.month_end)
+        and months.month_end >= bed.valid_from
+        and (bed.valid_to is null or months.month_end < bed.valid_to)
     left join {{ ref('dim_elder') }} as elder on bed.elder_code = elder.elder_code
     group by 1, 2, 3
 ),
@@ -89,14 +95,16 @@ family_beds as (
 } %}
 town_facts as (
     {% for src in sources %}
-    select
-        month_start, county_code, town_code,
+        select
+            month_start,
+            county_code,
+            town_code,
         {% for m in measures -%}
-        {{ m if m in provides[src] else 'cast(0 as ' ~ dbt.type_numeric() ~ ')' }} as {{ m }}
-        {{- ',' if not loop.last }}
+            {{ m if m in provides[src] else 'cast(0 as ' ~ dbt.type_numeric() ~ ')' }} as {{ m }}
+            {{- ',' if not loop.last }}
         {% endfor %}
-    from {{ src }}
-    {{ 'union all' if not loop.last }}
+        from {{ src }}
+        {{ 'union all' if not loop.last }}
     {% endfor %}
 ),
 
@@ -106,22 +114,37 @@ city as (
 ),
 
 {% set sums %}
-        {% for m in measures -%}
+    {% for m in measures -%}
         sum({{ m }}) as {{ m }}{{ ',' if not loop.last }}
-        {% endfor %}
+    {% endfor %}
 {% endset %}
 levels as (
-    select month_start, 'city' as area_level, city.city_code as area_code, {{ sums }}
-    from town_facts cross join city
-    group by month_start, city.city_code
+    select
+        town_facts.month_start,
+        'city' as area_level,
+        city.city_code as area_code,
+        {{ sums }}
+    from town_facts
+    cross join city
+    group by 1, 3
     union all
-    select month_start, 'county', county_code, {{ sums }}
-    from town_facts where county_code is not null
-    group by month_start, county_code
+    select
+        month_start,
+        'county' as area_level,
+        county_code as area_code,
+        {{ sums }}
+    from town_facts
+    where county_code is not null
+    group by 1, 3
     union all
-    select month_start, 'town', town_code, {{ sums }}
-    from town_facts where town_code is not null
-    group by month_start, town_code
+    select
+        month_start,
+        'town' as area_level,
+        town_code as area_code,
+        {{ sums }}
+    from town_facts
+    where town_code is not null
+    group by 1, 3
 ),
 
 final as (
@@ -139,8 +162,9 @@ final as (
         cast(levels.alarms_handled as integer) as alarms_handled,
         case
             when levels.alarms_handled > 0
-                then cast(levels.response_seconds_sum as double precision)
-                / 60 / levels.alarms_handled
+                then
+                    cast(levels.response_seconds_sum as double precision)
+                    / 60 / levels.alarms_handled
         end as avg_response_minutes,
         cast(levels.meal_orders as integer) as meal_orders,
         levels.meal_subsidy,

@@ -18,16 +18,23 @@ month_ends as (
 ),
 
 orgs as (
-    select org_code, org_name, county_code, town_code, approved_beds
+    select
+        org_code,
+        org_name,
+        county_code,
+        town_code,
+        approved_beds
     from {{ ref('dim_org') }}
     where org_type = '养老机构'
 ),
 
 beds as (
-    select org_code, count(distinct bed_code) as beds_on_file
+    select
+        org_code,
+        count(distinct bed_code) as beds_on_file
     from {{ ref('int_bed_resolved') }}
     where bed_kind = 'institution'
-    group by org_code
+    group by 1
 ),
 
 stays as (
@@ -41,9 +48,9 @@ residents as (
         count(distinct stays.elder_code) as residents
     from month_ends
     inner join stays
-        on stays.check_in_date <= month_ends.month_end
-        and (stays.check_out_date is null or stays.check_out_date > month_ends.month_end)
-    group by month_ends.month_start, stays.org_code
+        on month_ends.month_end >= stays.check_in_date
+        and (stays.check_out_date is null or month_ends.month_end < stays.check_out_date)
+    group by 1, 2
 ),
 
 final as (
@@ -58,8 +65,9 @@ final as (
         coalesce(residents.residents, 0) as residents,
         case
             when orgs.approved_beds > 0
-                then cast(coalesce(residents.residents, 0) as double precision)
-                / orgs.approved_beds
+                then
+                    cast(coalesce(residents.residents, 0) as double precision)
+                    / orgs.approved_beds
         end as occupancy_rate
     from month_ends
     cross join orgs

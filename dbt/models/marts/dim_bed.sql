@@ -56,7 +56,7 @@ merged as (
         {{ dbt.listagg('cast(source_bed_id as varchar)', "','", 'order by source_bed_id') }}
             as source_bed_ids
     from ranked
-    group by bed_code
+    group by 1
 ),
 
 final as (

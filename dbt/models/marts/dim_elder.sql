@@ -36,16 +36,24 @@ ranked as (
     inner join resolved on elder.elder_id = resolved.elder_id
 ),
 
+people as (
+    select distinct
+        elder_code,
+        id17,
+        name_key
+    from resolved
+),
+
 -- a registered death belongs to the person with that number, and that name when it is given
 registry_deaths as (
     select
         people.elder_code,
         min(death_registry.death_date) as death_date
     from death_registry
-    inner join (select distinct elder_code, id17, name_key from resolved) as people
+    inner join people
         on death_registry.id17 = people.id17
         and (death_registry.name_key is null or death_registry.name_key = people.name_key)
-    group by people.elder_code
+    group by 1
 ),
 
 merged as (
@@ -57,7 +65,7 @@ merged as (
             as source_elder_ids,
         count(*) as source_row_count
     from ranked
-    group by elder_code
+    group by 1
 ),
 
 final as (

@@ -33,7 +33,7 @@ merged as (
             as source_org_ids,
         count(*) as source_row_count
     from ranked
-    group by org_code
+    group by 1
 ),
 
 final as (

@@ -10,7 +10,10 @@ resolved as (
 ),
 
 orgs as (
-    select org_id, org_code from {{ ref('int_org_resolved') }}
+    select
+        org_id,
+        org_code
+    from {{ ref('int_org_resolved') }}
 ),
 
 ranked as (
@@ -36,15 +39,23 @@ merged as (
         {{ dbt.listagg('cast(staff_id as varchar)', "','", 'order by staff_id') }}
             as source_staff_ids
     from ranked
-    group by staff_code
+    group by 1
+),
+
+staff_orgs as (
+    select distinct
+        staff_code,
+        org_code
+    from ranked
+    where org_code is not null
 ),
 
 employers as (
     select
         staff_code,
         {{ dbt.listagg('org_code', "','", 'order by org_code') }} as org_codes
-    from (select distinct staff_code, org_code from ranked where org_code is not null) as d
-    group by staff_code
+    from staff_orgs
+    group by 1
 ),
 
 final as (

@@ -7,11 +7,18 @@ alarm as (
 ),
 
 elders as (
-    select elder_id, elder_code from {{ ref('int_elder_resolved') }}
+    select
+        elder_id,
+        elder_code
+    from {{ ref('int_elder_resolved') }}
 ),
 
 dim_elder as (
-    select elder_code, county_code, town_code from {{ ref('dim_elder') }}
+    select
+        elder_code,
+        county_code,
+        town_code
+    from {{ ref('dim_elder') }}
 ),
 
 final as (

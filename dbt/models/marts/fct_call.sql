@@ -7,7 +7,10 @@ call_record as (
 ),
 
 elders as (
-    select elder_id, elder_code from {{ ref('int_elder_resolved') }}
+    select
+        elder_id,
+        elder_code
+    from {{ ref('int_elder_resolved') }}
 ),
 
 final as (

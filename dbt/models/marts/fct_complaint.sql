@@ -8,7 +8,10 @@ complaint as (
 ),
 
 orgs as (
-    select org_id, org_code from {{ ref('int_org_resolved') }}
+    select
+        org_id,
+        org_code
+    from {{ ref('int_org_resolved') }}
 ),
 
 final as (

@@ -11,10 +11,12 @@ orgs as (
 ),
 
 by_credit as (
-    select credit_key, min(org_code) as org_code
+    select
+        credit_key,
+        min(org_code) as org_code
     from orgs
     where credit_key is not null
-    group by credit_key
+    group by 1
 ),
 
 by_name as (
@@ -22,7 +24,7 @@ by_name as (
         {{ org_name_key('dim_org.org_name') }} as name_only_key,
         min(org_code) as org_code
     from {{ ref('dim_org') }} as dim_org
-    group by {{ org_name_key('dim_org.org_name') }}
+    group by 1
     having count(*) = 1
 ),
 

@@ -8,29 +8,59 @@ family_bed as (
 ),
 
 beds as (
-    select source_bed_id, bed_code, elder_code, org_code
+    select
+        source_bed_id,
+        bed_code,
+        elder_code,
+        org_code
     from {{ ref('int_bed_resolved') }}
     where bed_kind = 'family'
 ),
 
 deaths as (
-    select elder_code, death_date from {{ ref('dim_elder') }}
+    select
+        elder_code,
+        death_date
+    from {{ ref('dim_elder') }}
     where is_deceased
 ),
 
 steps as (
-    select fbed_id, 1 as state_order, '申请' as state, apply_date as valid_from,
+    select
+        fbed_id,
+        1 as state_order,
+        '申请' as state,
+        apply_date as valid_from,
         coalesce(assess_date, build_date, revoke_date) as valid_to
-    from family_bed where apply_date is not null
+    from family_bed
+    where apply_date is not null
     union all
-    select fbed_id, 2, '评估', assess_date, coalesce(build_date, revoke_date)
-    from family_bed where assess_date is not null
+    select
+        fbed_id,
+        2 as state_order,
+        '评估' as state,
+        assess_date as valid_from,
+        coalesce(build_date, revoke_date) as valid_to
+    from family_bed
+    where assess_date is not null
     union all
-    select fbed_id, 3, '建床', build_date, revoke_date
-    from family_bed where build_date is not null
+    select
+        fbed_id,
+        3 as state_order,
+        '建床' as state,
+        build_date as valid_from,
+        revoke_date as valid_to
+    from family_bed
+    where build_date is not null
     union all
-    select fbed_id, 4, '撤床', revoke_date, cast(null as date)
-    from family_bed where revoke_date is not null
+    select
+        fbed_id,
+        4 as state_order,
+        '撤床' as state,
+        revoke_date as valid_from,
+        cast(null as date) as valid_to
+    from family_bed
+    where revoke_date is not null
 ),
 
 final as (

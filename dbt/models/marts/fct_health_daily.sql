@@ -18,7 +18,7 @@ final as (
         cast(round(cast(avg(item_value) as numeric(18, 6)), 4) as numeric(18, 4)) as avg_value,
         max(item_value) as max_value
     from reading
-    group by elder_code, measure_date, item_code
+    group by 1, 2, 3
 )
 
 select * from final

@@ -7,7 +7,10 @@ inspection as (
 ),
 
 orgs as (
-    select org_id, org_code from {{ ref('int_org_resolved') }}
+    select
+        org_id,
+        org_code
+    from {{ ref('int_org_resolved') }}
 ),
 
 final as (

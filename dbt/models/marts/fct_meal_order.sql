@@ -7,11 +7,17 @@ meal_order as (
 ),
 
 elders as (
-    select elder_id, elder_code from {{ ref('int_elder_resolved') }}
+    select
+        elder_id,
+        elder_code
+    from {{ ref('int_elder_resolved') }}
 ),
 
 orgs as (
-    select org_id, org_code from {{ ref('int_org_resolved') }}
+    select
+        org_id,
+        org_code
+    from {{ ref('int_org_resolved') }}
 ),
 
 final as (

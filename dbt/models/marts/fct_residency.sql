@@ -7,15 +7,24 @@ resident as (
 ),
 
 elders as (
-    select elder_id, elder_code from {{ ref('int_elder_resolved') }}
+    select
+        elder_id,
+        elder_code
+    from {{ ref('int_elder_resolved') }}
 ),
 
 orgs as (
-    select org_id, org_code from {{ ref('int_org_resolved') }}
+    select
+        org_id,
+        org_code
+    from {{ ref('int_org_resolved') }}
 ),
 
 beds as (
-    select source_bed_id, bed_code, org_code as bed_org_code
+    select
+        source_bed_id,
+        bed_code,
+        org_code as bed_org_code
     from {{ ref('int_bed_resolved') }}
     where bed_kind = 'institution'
 ),

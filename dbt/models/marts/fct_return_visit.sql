@@ -7,12 +7,19 @@ visit as (
 ),
 
 orders as (
-    select order_id, org_code, staff_code, elder_code as order_elder_code
+    select
+        order_id,
+        org_code,
+        staff_code,
+        elder_code as order_elder_code
     from {{ ref('fct_work_order') }}
 ),
 
 elders as (
-    select elder_id, elder_code from {{ ref('int_elder_resolved') }}
+    select
+        elder_id,
+        elder_code
+    from {{ ref('int_elder_resolved') }}
 ),
 
 final as (

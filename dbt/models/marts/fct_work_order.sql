@@ -13,19 +13,32 @@ service_item as (
 ),
 
 elders as (
-    select elder_id, elder_code from {{ ref('int_elder_resolved') }}
+    select
+        elder_id,
+        elder_code
+    from {{ ref('int_elder_resolved') }}
 ),
 
 orgs as (
-    select org_id, org_code from {{ ref('int_org_resolved') }}
+    select
+        org_id,
+        org_code
+    from {{ ref('int_org_resolved') }}
 ),
 
 staff as (
-    select staff_id, staff_code from {{ ref('int_staff_resolved') }}
+    select
+        staff_id,
+        staff_code
+    from {{ ref('int_staff_resolved') }}
 ),
 
 dim_elder as (
-    select elder_code, county_code, town_code from {{ ref('dim_elder') }}
+    select
+        elder_code,
+        county_code,
+        town_code
+    from {{ ref('dim_elder') }}
 ),
 
 final as (

@@ -1,2 +1,3 @@
--- Valid rows of raw.yl_death_registry (live and soft-deleted), cleaned and typed: see docs/staging.md.
+-- Valid rows of raw.yl_death_registry (live and soft-deleted), cleaned and typed:
+-- see docs/staging.md.
 {{ staging_from_base('base_legacy__yl_death_registry') }}

@@ -1,2 +1,3 @@
--- Valid rows of raw.yl_service_item (live and soft-deleted), cleaned and typed: see docs/staging.md.
+-- Valid rows of raw.yl_service_item (live and soft-deleted), cleaned and typed:
+-- see docs/staging.md.
 {{ staging_from_base('base_legacy__yl_service_item') }}

@@ -14,7 +14,12 @@ groups as (
     from {{ ref('int_org_resolved') }}
 )
 
-select org_id, group_id, min_by_credit, min_by_name
+select
+    org_id,
+    group_id,
+    min_by_credit,
+    min_by_name
 from groups
-where (credit_key is not null and min_by_credit <> group_id)
+where
+    (credit_key is not null and min_by_credit <> group_id)
     or (name_key is not null and min_by_name <> group_id)

@@ -12,7 +12,7 @@ cleaned as (
         {{ credit_code_ok('r.credit_code') }} as credit_code_ok,
         {% for col in ['residents', 'approved_beds', 'actual_beds', 'staff', 'caregivers',
                        'certified_caregivers', 'activities'] -%}
-        cast({{ parse_measurement('r.' ~ col) }} as integer) as {{ col }},
+            cast({{ parse_measurement('r.' ~ col) }} as integer) as {{ col }},
         {% endfor -%}
         {{ blank_to_null('r.fire_check') }} as fire_check,
         {{ blank_to_null('r.filled_by') }} as filled_by,

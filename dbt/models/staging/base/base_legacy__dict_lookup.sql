@@ -1,4 +1,6 @@
-{{ config(indexes=[{"columns": ["dict_type", "lookup_value"]}] if target.type == "postgres" else []) }}
+{{ config(
+    indexes=[{"columns": ["dict_type", "lookup_value"]}] if target.type == "postgres" else []
+) }}
 -- (PostgreSQL: the dict_code / dict_label subqueries probe this table once per value.)
 -- Every way the vendor writes a dictionary value (its code or its label), per dictionary type,
 -- -> the canonical code and label. Labels are reused across types, so always filter by type.
@@ -16,10 +18,20 @@ entries as (
 ),
 
 lookups as (
-    select dict_type, dict_value as lookup_value, dict_value, dict_label, 1 as priority
+    select
+        dict_type,
+        dict_value as lookup_value,
+        dict_value,
+        dict_label,
+        1 as priority
     from entries
     union all
-    select dict_type, dict_label as lookup_value, dict_value, dict_label, 2 as priority
+    select
+        dict_type,
+        dict_label as lookup_value,
+        dict_value,
+        dict_label,
+        2 as priority
     from entries
     where dict_label is not null
 ),
@@ -34,7 +46,11 @@ ranked as (
 ),
 
 final as (
-    select dict_type, lookup_value, dict_value, dict_label
+    select
+        dict_type,
+        lookup_value,
+        dict_value,
+        dict_label
     from ranked
     where rn = 1
 )

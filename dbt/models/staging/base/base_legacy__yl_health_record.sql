@@ -25,9 +25,11 @@ converted as (
         *,
         -- glucose to one decimal, as meters show it (also undoes the rounding of mg/dL)
         case
-            when item_code = 'GLU' then cast(round(cast(
-                {{ glucose_to_mmol('value_raw', 'unit_raw') }} as numeric(12, 4)), 1)
-                as double precision)
+            when item_code = 'GLU'
+                then cast(
+                    round(cast({{ glucose_to_mmol('value_raw', 'unit_raw') }} as numeric(12, 4)), 1)
+                    as double precision
+                )
             else value_raw
         end as item_value,
         case item_code
