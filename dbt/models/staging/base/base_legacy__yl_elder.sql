@@ -7,7 +7,7 @@ cleaned as (
     select
         {{ to_bigint('r.elder_id') }} as elder_id,
         {{ blank_to_null('r.elder_name') }} as elder_name,
-        {{ clean_valid_id_card('r.id_card') }} as id_card,
+        {{ clean_id_card('r.id_card') }} as id_card_clean,
         {{ id_card_reason('r.id_card') }} as id_card_reason,
         {{ id_card_birth_date('r.id_card') }} as id_birth_date,
         {{ id_card_sex('r.id_card') }} as id_sex_label,
@@ -38,8 +38,10 @@ final as (
     select
         elder_id,
         elder_name,
-        id_card,
-        {{ mask_id_card('id_card') }} as id_card_masked,
+        -- a number failing its rule is kept nowhere but in the quarantine
+        case when id_card_reason is null then id_card_clean end as id_card,
+        {{ mask_id_card('case when id_card_reason is null then id_card_clean end') }}
+            as id_card_masked,
         id_birth_date as birth_date,
         case id_sex_label when '男' then '0' when '女' then '1' end as sex,
         id_sex_label as sex_label,
