@@ -52,6 +52,15 @@ def test_dbt_env_for_duckdb_is_an_absolute_path(tmp_path, monkeypatch) -> None:
     assert env["ELDERCARE_DBT_CODE_SECRET"] == "s1"
 
 
+@pytest.mark.postgres
+def test_dbt_sessions_on_postgres_run_without_jit(pg_url) -> None:
+    proc = run_dbt(
+        ["show", "--inline", "select current_setting('jit') as jit", "--output", "json"],
+        Settings(warehouse=pg_url, code_secret="x"),
+    )
+    assert '"jit": "off"' in proc.stdout
+
+
 def test_dbt_env_for_postgres_splits_the_url() -> None:
     env = dbt_env(Settings(warehouse="postgresql://ana:p%40ss@db.local:6543/city", code_secret="x"))
     assert env == {
@@ -61,6 +70,7 @@ def test_dbt_env_for_postgres_splits_the_url() -> None:
         "ELDERCARE_DBT_PG_USER": "ana",
         "ELDERCARE_DBT_PG_PASSWORD": "p@ss",
         "ELDERCARE_DBT_PG_DBNAME": "city",
+        "PGOPTIONS": "-c jit=off",
         "ELDERCARE_DBT_CODE_SECRET": "x",
     }
     with pytest.raises(EldercareError, match="no database name"):
