@@ -38,6 +38,17 @@ def build_family_beds(w: World) -> None:
     build = assess + rng.integers(10, 41, k) * np.timedelta64(1, "D")
     death = p["death"][who].astype("datetime64[s]")
     dead_first = ~np.isnat(death) & (death < build)
+    # Even the tiny scale must hold a bed whose elder died after it was built (the dirt kind
+    # deceased_bed_active needs one): when every holder who died did so first, date one of
+    # those beds back to 80 days before the death.
+    if not (~np.isnat(death) & ~dead_first).any():
+        day = np.timedelta64(1, "D")
+        early = np.maximum(p["create"][who], START) + 10 * day
+        j = np.flatnonzero(dead_first & (death - 80 * day > early))[:1]
+        apply[j] = death[j] - 80 * day
+        assess[j] = apply[j] + 10 * day
+        build[j] = assess[j] + 20 * day
+        dead_first[j] = False
     build[dead_first] = np.datetime64("NaT")
     revoke = np.where(
         ~np.isnat(death) & ~dead_first,
