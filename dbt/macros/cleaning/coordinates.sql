@@ -40,16 +40,26 @@
 (coalesce({{ lng }} between 73 and 136 and {{ lat }} between 3 and 54, false))
 {%- endmacro %}
 
-{% macro coords_valid(lng, lat) -%}
-{{ eldercare_let([('ec_cva_a', [('ec_lng', eldercare_to_double(lng)), ('ec_lat', eldercare_to_double(lat))])],
-    eldercare_in_china('ec_cva_a.ec_lng', 'ec_cva_a.ec_lat')) }}
+-- True when the pair (numbers, or numeric text unless numbers=true) lies in China's box.
+{% macro coords_valid(lng, lat, numbers=false) -%}
+{{ eldercare_coord_test(lng, lat, numbers, swapped=false) }}
 {%- endmacro %}
 
 -- True when the pair only makes sense the other way round (lng in the latitude range and lat in
 -- the longitude range); false otherwise, also for NULL or zero.
-{% macro coords_swapped(lng, lat) -%}
-{{ eldercare_let([('ec_csw_a', [('ec_lng', eldercare_to_double(lng)), ('ec_lat', eldercare_to_double(lat))])],
-    eldercare_in_china('ec_csw_a.ec_lat', 'ec_csw_a.ec_lng')) }}
+{% macro coords_swapped(lng, lat, numbers=false) -%}
+{{ eldercare_coord_test(lng, lat, numbers, swapped=true) }}
+{%- endmacro %}
+
+{% macro eldercare_coord_test(lng, lat, numbers, swapped) -%}
+{%- set x, y = eldercare_coord_inputs(lng, lat, numbers) -%}
+{%- if numbers -%}
+{{ eldercare_in_china(y, x) if swapped else eldercare_in_china(x, y) }}
+{%- else -%}
+{{ eldercare_let([('ec_cvt_a', [('ec_lng', x), ('ec_lat', y)])],
+    eldercare_in_china('ec_cvt_a.ec_lat', 'ec_cvt_a.ec_lng') if swapped
+    else eldercare_in_china('ec_cvt_a.ec_lng', 'ec_cvt_a.ec_lat')) }}
+{%- endif -%}
 {%- endmacro %}
 
 -- GCJ-02 -> WGS-84, one coordinate (which = 'lng' or 'lat'), from double expressions.

@@ -39,20 +39,19 @@ trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
 (epoch_ms({{ ms }}) + interval 8 hour)
 {%- endmacro %}
 
--- Most rows come as 'YYYY-MM-DD[ HH:MM:SS]' or epoch milliseconds; they take a short way that gives the same result as the
--- general rule (eldercare_parse_timestamp_any), which the rest go through.
+-- Most rows come as 'YYYY-MM-DD[ HH:MM:SS]' or epoch milliseconds and take the short way
+-- (eldercare_plain_or); the rest go through the general rule, eldercare_parse_timestamp_any.
 {% macro parse_timestamp(col) -%}
 {%- set plain = '^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$' -%}
+{%- set plain_value -%}
 case
-    when {{ col }} is null then null
-    when {{ eldercare_regex_match(col, plain) }} then case
-        when {{ eldercare_ymd_valid('cast(substr(' ~ col ~ ', 1, 4) as integer)', 'cast(substr(' ~ col ~ ', 6, 2) as integer)', 'cast(substr(' ~ col ~ ', 9, 2) as integer)') }}
-            then cast({{ col }} as {{ dbt.type_timestamp() }})
-        end
-    when {{ eldercare_regex_match(col, '^[0-9]{13}$') }}
-        then {{ eldercare_epoch_ms_to_beijing('cast(' ~ col ~ ' as bigint)') }}
-    else {{ eldercare_parse_timestamp_any(col) }}
+    when {{ eldercare_ymd_valid('cast(substr(' ~ col ~ ', 1, 4) as integer)', 'cast(substr(' ~ col ~ ', 6, 2) as integer)', 'cast(substr(' ~ col ~ ', 9, 2) as integer)') }}
+        then cast({{ col }} as {{ dbt.type_timestamp() }})
 end
+{%- endset -%}
+{{ eldercare_plain_or(col, plain, plain_value,
+    eldercare_plain_or(col, '^[0-9]{13}$', eldercare_epoch_ms_to_beijing('cast(' ~ col ~ ' as bigint)'),
+        eldercare_parse_timestamp_any(col))) }}
 {%- endmacro %}
 
 {% macro eldercare_parse_timestamp_any(col) -%}

@@ -13,11 +13,8 @@ substr('10X98765432', ((
 -- The raw text with blanks removed, full-width characters made half-width, upper case (a number
 -- already written so is taken as it is).
 {% macro eldercare_id_compact(col) -%}
-case
-    when {{ col }} is null then null
-    when {{ eldercare_regex_match(col, '^[0-9]{17}[0-9Xx]$') }} then upper({{ col }})
-    else upper({{ eldercare_strip_blanks(eldercare_halfwidth(col)) }})
-end
+{{ eldercare_plain_or(col, '^[0-9]{17}[0-9Xx]$',
+    'upper(' ~ col ~ ')', 'upper(' ~ eldercare_strip_blanks(eldercare_halfwidth(col)) ~ ')') }}
 {%- endmacro %}
 
 -- 18-character number (17 digits + digit or X), 15-digit numbers upgraded (century 19 and a

@@ -6,11 +6,8 @@
 -- start and 元/圆 only at the end ('12元5角' is not an amount). NULL when not a plain number or
 -- when it does not fit numeric(12,2) (10 integer digits at most).
 {% macro parse_amount(col) -%}
-case
-    when {{ col }} is null then null
-    when {{ eldercare_regex_match(col, '^[0-9]{1,10}([.][0-9]{1,2})?$') }} then cast({{ col }} as numeric(12, 2))
-    else {{ eldercare_parse_amount_any(col) }}
-end
+{{ eldercare_plain_or(col, '^[0-9]{1,10}([.][0-9]{1,2})?$',
+    'cast(' ~ col ~ ' as numeric(12, 2))', eldercare_parse_amount_any(col)) }}
 {%- endmacro %}
 
 {% macro eldercare_parse_amount_any(col) -%}
@@ -28,6 +25,9 @@ case
 {{ eldercare_let([('ec_pam_a', [('ec_s', text)])], body) }}
 {%- endmacro %}
 
+-- A measured value written as a plain number (no unit): the short way of the two macros below.
+{% macro eldercare_plain_number() -%}^[0-9]{1,9}([.][0-9]{1,6})?${%- endmacro %}
+
 -- Shared shape of a measured value: a number, then optionally a unit without digits.
 {% macro eldercare_measure_text(col) -%}
 trim({{ eldercare_halfwidth(col) }})
@@ -36,12 +36,8 @@ trim({{ eldercare_halfwidth(col) }})
 -- The number in '120mmHg', '7.2 mmol/L', '98%', '36.5'; NULL when there is no single leading
 -- number followed only by a unit (so '120/80' and '1.2.3' are NULL).
 {% macro parse_measurement(value_col) -%}
-case
-    when {{ value_col }} is null then null
-    when {{ eldercare_regex_match(value_col, '^[0-9]{1,9}([.][0-9]{1,6})?$') }}
-        then cast({{ value_col }} as {{ eldercare_double() }})
-    else {{ eldercare_parse_measurement_any(value_col) }}
-end
+{{ eldercare_plain_or(value_col, eldercare_plain_number(),
+    'cast(' ~ value_col ~ ' as ' ~ eldercare_double() ~ ')', eldercare_parse_measurement_any(value_col)) }}
 {%- endmacro %}
 
 {% macro eldercare_parse_measurement_any(value_col) -%}
@@ -58,11 +54,7 @@ case
 -- The unit written inside the value ('mmHg', 'mmol/L', '%'), trimmed; NULL when there is none
 -- or when parse_measurement cannot read the value.
 {% macro measurement_unit_in_value(value_col) -%}
-case
-    when {{ value_col }} is null then null
-    when {{ eldercare_regex_match(value_col, '^[0-9]{1,9}([.][0-9]{1,6})?$') }} then null
-    else {{ eldercare_measurement_unit_any(value_col) }}
-end
+{{ eldercare_plain_or(value_col, eldercare_plain_number(), 'null', eldercare_measurement_unit_any(value_col)) }}
 {%- endmacro %}
 
 {% macro eldercare_measurement_unit_any(value_col) -%}

@@ -29,11 +29,7 @@ case
 {%- endmacro %}
 
 {% macro normalize_phone(col) -%}
-case
-    when {{ col }} is null then null
-    when {{ eldercare_regex_match(col, '^1[3-9][0-9]{9}$') }} then {{ col }}
-    else {{ eldercare_normalize_phone_any(col) }}
-end
+{{ eldercare_plain_or(col, '^1[3-9][0-9]{9}$', col, eldercare_normalize_phone_any(col)) }}
 {%- endmacro %}
 
 -- The general rule; normalize_phone takes a short way for a mobile number written plainly.

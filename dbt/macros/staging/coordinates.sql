@@ -12,13 +12,13 @@
 {{ eldercare_coord_raw(lng, lat, 'lat') }}
 {%- endmacro %}
 
--- Same rule as the cleaning macros coords_swapped / coords_valid, on numbers read once.
+-- The numbers are read once, then judged by the cleaning macros coords_swapped / coords_valid.
 {% macro eldercare_coord_raw(lng, lat, part) -%}
 {%- set x, y = 'ec_crw_a.ec_x', 'ec_crw_a.ec_y' -%}
 {%- set body -%}
 case
-    when {{ eldercare_in_china(y, x) }} then {{ y if part == 'lng' else x }}
-    when {{ eldercare_in_china(x, y) }} then {{ x if part == 'lng' else y }}
+    when {{ coords_swapped(x, y, numbers=true) }} then {{ y if part == 'lng' else x }}
+    when {{ coords_valid(x, y, numbers=true) }} then {{ x if part == 'lng' else y }}
 end
 {%- endset -%}
 {{ eldercare_let([('ec_crw_a', [('ec_x', to_double(lng)), ('ec_y', to_double(lat))])], body) }}
