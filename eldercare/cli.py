@@ -116,6 +116,76 @@ def check(warehouse, layers, texts, docs_dir) -> None:
         raise EldercareError("quality: critical expectations failed (see ERROR lines above)")
 
 
+@cli.command()
+@click.option("--warehouse", metavar="TARGET", help=_WAREHOUSE_HELP)
+@click.option("--port", type=int, help="Port on 127.0.0.1 (default: settings, 8501).")
+def cockpit(warehouse, port) -> None:
+    """Serve the cockpits (Streamlit) on 127.0.0.1, usage statistics off."""
+    from cockpit.serve import serve
+
+    serve(warehouse, port)
+
+
+@cli.group()
+def users() -> None:
+    """Accounts of the cockpit (application database, settings.app_db)."""
+
+
+_ROLE_HELP = "city_leader 市级领导 | county_user 县区用户 | data_steward 数据专员 | analyst 分析员 | sysadmin 系统管理员"
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True, help=_ROLE_HELP)
+@click.option("--county", metavar="CODE", help="6-digit county code (required for county_user).")
+@click.option("--name", "display_name", help="Display name (default: the username).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def users_add(username, role, county, display_name, password) -> None:
+    """Create an account."""
+    from eldercare import accounts
+    from eldercare.appdb import app_engine
+
+    a = accounts.add(app_engine(), username, password, role, county, display_name)
+    click.echo(f"created {a.username} ({a.role} {a.role_label}, {a.county_code or 'city'})")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List accounts (never their passwords)."""
+    from eldercare import accounts
+    from eldercare.appdb import app_engine
+
+    for a in accounts.list_all(app_engine()):
+        state = "disabled" if a.disabled else "active"
+        click.echo(
+            f"{a.username:<20}{a.role:<14}{a.county_code or 'city':<8}{state:<10}{a.display_name}"
+        )
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable it again instead.")
+def users_disable(username, enable) -> None:
+    """Disable (or --enable) an account."""
+    from eldercare import accounts
+    from eldercare.appdb import app_engine
+
+    a = accounts.set_disabled(app_engine(), username, not enable)
+    click.echo(f"{a.username}: {'disabled' if a.disabled else 'enabled'}")
+
+
+@users.command("reset")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def users_reset(username, password) -> None:
+    """Set a new password (and enable the account)."""
+    from eldercare import accounts
+    from eldercare.appdb import app_engine
+
+    accounts.reset_password(app_engine(), username, password)
+    click.echo(f"{username}: password reset")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     dagster_home: Path = Field(
         default=Path("data/dagster_home"), description="DAGSTER_HOME for runs started by the CLI."
     )
+    app_db: str = Field(
+        default="sqlite:///data/app.sqlite",
+        description="Application database (accounts, sessions, audit, decisions): a SQLAlchemy "
+        "URL; sqlite:///file, or postgresql:// (tables in schema app).",
+    )
+    cockpit_port: int = Field(default=8501, description="Port of the cockpit on 127.0.0.1.")
+    cockpit_cache_seconds: int = Field(
+        default=600, description="How long the cockpit keeps a query result (per scope)."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,60 @@
+"""总览驾驶舱 (#15): headline numbers, 12-month trends, county ranking, drill-down."""
+
+import streamlit as st
+
+from cockpit import charts, ui
+from cockpit.data import overview
+
+ui.header(
+    "总览驾驶舱", "全市养老服务关键指标；选择县区、镇街或点击地图下钻，链接可直接分享当前范围。"
+)
+scope = ui.scope_bar()
+values = overview.headline(scope)
+
+st.subheader("老年人")
+ui.kpi_row(("elders", "elders_80", "elders_alone"), values, scope, per_row=3)
+left, right = st.columns(2)
+by_econ = overview.elders_by(scope, "economic_type")
+left.altair_chart(
+    charts.bars(
+        by_econ, "category", "elders", {"category": "经济状况", "elders": "人数"}, height=200
+    )
+)
+by_ability = overview.elders_by(scope, "ability_level")
+right.altair_chart(
+    charts.bars(
+        by_ability, "category", "elders", {"category": "能力等级", "elders": "人数"}, height=200
+    )
+)
+
+st.subheader("设施与服务")
+ui.kpi_row(
+    ("institutions", "care_centres", "home_providers", "canteens", "family_beds"), values, scope
+)
+ui.kpi_row(
+    ("work_orders", "order_amount", "order_subsidy", "alarms", "alarm_response"), values, scope
+)
+ui.kpi_row(("complaints_on_time",), values, scope)
+
+st.subheader("近12个月趋势")
+trend = overview.monthly_trend(scope)
+titles = {
+    "month_start": "月份",
+    "work_orders": "工单数",
+    "order_amount": "工单金额(元)",
+    "order_subsidy": "补贴金额(元)",
+    "alarms": "报警数",
+}
+left, right = st.columns(2)
+left.altair_chart(charts.trend(trend, "month_start", "work_orders", titles))
+right.altair_chart(charts.trend(trend, "month_start", ["order_amount", "order_subsidy"], titles))
+
+st.subheader("镇街排名" if scope.county_code else "县区排名")
+ranking = overview.county_ranking(scope)
+ui.table(
+    ranking,
+    "区域排名",
+    labels={"area_code": "区划代码", "area_name": "区域", "work_orders": "本月工单",
+            "served_elders": "服务长者", "order_amount": "工单金额(元)", "order_subsidy": "补贴金额(元)",
+            "alarms": "报警", "avg_response_minutes": "平均响应(分钟)", "family_beds_active": "在建家床"},
+)  # fmt: skip

@@ -1,0 +1,116 @@
+"""How the cockpit reads the warehouse: read-only, parameterised, cached per scope.
+
+Only this package talks to the warehouse; pages call the named functions of the modules beside
+this one and never see a connection or SQL. The cockpit never writes the warehouse:
+
+- DuckDB: a read-only connection with external access disabled and the configuration locked,
+  re-opened when the build switches a new warehouse file in (see ``eldercare/build.py``), so
+  pages keep answering from the last complete warehouse while a build runs;
+- PostgreSQL: a connection per query in a read-only transaction.
+
+Results are cached with ``st.cache_data`` keyed by the SQL, its bound parameters (which carry
+the viewer's scope) and the warehouse version, so two counties never share an entry.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from eldercare.errors import EldercareError
+from eldercare.settings import get_settings, is_postgres_target
+
+_lock = threading.Lock()
+_duck: dict[str, Any] = {}  # {"key": (path, inode, mtime), "con": connection}
+
+
+def target() -> str:
+    return get_settings().warehouse
+
+
+def is_postgres() -> bool:
+    return is_postgres_target(target())
+
+
+def version() -> str:
+    """Identity of the warehouse being read: changes when a build switches a new file in."""
+    if is_postgres():
+        return "postgres"
+    try:
+        st_ = os.stat(target())
+    except FileNotFoundError:
+        raise EldercareError(
+            f"warehouse {target()} not found: build it first (make demo, or eldercare build)"
+        ) from None
+    return f"{st_.st_ino}-{st_.st_mtime_ns}"
+
+
+def _duckdb_connection():
+    import duckdb
+
+    key = version()
+    with _lock:
+        if _duck.get("key") != key:
+            old = _duck.get("con")
+            con = duckdb.connect(
+                target(),
+                read_only=True,
+                config={"enable_external_access": False, "lock_configuration": True},
+            )
+            _duck.update(key=key, con=con)
+            if old is not None:
+                old.close()
+        return _duck["con"]
+
+
+def _postgres_sql(sql: str) -> str:
+    # psycopg's placeholders are %s, so a literal % must be doubled first
+    return re.sub(r"\?", "%s", sql.replace("%", "%%"))
+
+
+def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """Run one read query now (no cache); ``?`` placeholders on both engines."""
+    if is_postgres():
+        import psycopg
+
+        with psycopg.connect(target(), autocommit=False) as con, con.cursor() as cur:
+            cur.execute("set transaction read only")
+            cur.execute(_postgres_sql(sql), list(params) or None)
+            cols = [d.name for d in cur.description]
+            rows = cur.fetchall()
+            con.rollback()
+        return pd.DataFrame(rows, columns=cols)
+    cur = _duckdb_connection().cursor()  # a cursor per call: DuckDB cursors are thread-safe
+    try:
+        return cur.execute(sql, list(params)).df()
+    finally:
+        cur.close()
+
+
+@st.cache_data(ttl=get_settings().cockpit_cache_seconds, max_entries=2000, show_spinner=False)
+def _cached(sql: str, params: tuple, warehouse_version: str) -> pd.DataFrame:
+    return run(sql, params)
+
+
+def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """A cached read; the scope is part of ``params``, so entries never cross counties."""
+    return _cached(sql, tuple(params), version()).copy()
+
+
+def scalar(sql: str, params: Sequence[Any] = ()) -> Any:
+    df = query(sql, params)
+    if df.empty:
+        return None
+    value = df.iat[0, 0]
+    return None if pd.isna(value) else value
+
+
+def table_exists(schema: str, table: str) -> bool:
+    sql = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    return bool(scalar(sql, (schema, table)))

@@ -1,0 +1,41 @@
+"""The cockpit's pages: file, Chinese title, URL path, section and the permission each needs.
+
+``app.py`` builds the navigation from this list and the viewer's role; the tests walk the same
+list, so a new page is covered by the browser and scope tests as soon as it is listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cockpit.scope import Viewer
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    file: str  # relative to cockpit/
+    title: str
+    url_path: str
+    section: str
+    permission: str
+    icon: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("app_pages/overview.py", "总览驾驶舱", "overview", "驾驶舱", "overview", ":material/dashboard:"),
+    PageSpec("app_pages/family_beds.py", "家庭养老床位", "family-beds", "驾驶舱", "business", ":material/bed:"),
+    PageSpec("app_pages/home_service.py", "居家上门服务", "home-service", "驾驶舱", "business", ":material/home_health:"),
+    PageSpec("app_pages/institutions.py", "养老机构", "institutions", "驾驶舱", "business", ":material/apartment:"),
+    PageSpec("app_pages/maps.py", "设施分布与服务圈", "maps", "驾驶舱", "business", ":material/map:"),
+    PageSpec("app_pages/archive_elders.py", "老人档案", "elders", "数据档案", "archives", ":material/elderly:"),
+    PageSpec("app_pages/archive_resources.py", "服务资源", "resources", "数据档案", "business", ":material/domain:"),
+    PageSpec("app_pages/archive_staff.py", "服务队伍", "staff", "数据档案", "archives", ":material/groups:"),
+    PageSpec("app_pages/data_quality.py", "数据质量", "quality", "数据治理", "quality", ":material/fact_check:"),
+    PageSpec("app_pages/lineage.py", "数据溯源", "lineage", "数据治理", "lineage", ":material/account_tree:"),
+    PageSpec("app_pages/wall.py", "大屏模式", "wall", "大屏", "business", ":material/tv:"),
+    PageSpec("app_pages/accounts.py", "账号管理", "accounts", "系统", "accounts", ":material/manage_accounts:"),
+)  # fmt: skip
+
+
+def pages_for(viewer: Viewer) -> list[PageSpec]:
+    return [p for p in PAGES if viewer.may(p.permission)]
