@@ -7,6 +7,7 @@ off (otherwise the page fetches a metrics file), static files on (the blank offl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -47,7 +48,5 @@ def environment(warehouse: str | None = None) -> dict[str, str]:
 def serve(warehouse: str | None = None, port: int | None = None) -> None:
     port = port or get_settings().cockpit_port
     print(f"cockpit: http://127.0.0.1:{port}  (Ctrl+C to stop)", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops Streamlit; no traceback
         subprocess.run(streamlit_command(port), env=environment(warehouse), check=False)
-    except KeyboardInterrupt:
-        pass

@@ -6,7 +6,11 @@ call after the migration. Both are thin: the work happens in Dagster jobs run in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -69,9 +73,63 @@ def build(
     verbose: bool = False,
     echo: Echo = click.echo,
 ) -> None:
-    """Everything from legacy data to published marts; each later step appends itself here."""
-    migrate(legacy, warehouse, first_month, last_month, verbose=verbose, echo=echo)
-    transform(warehouse, verbose=verbose, echo=echo)
+    """Everything from legacy data to published marts and models.
+
+    On DuckDB the build writes a working copy and switches it in only when every step passed,
+    so the cockpit keeps reading the last complete warehouse meanwhile (``staged``).
+    """
+    target = Warehouse(warehouse or get_settings().warehouse).target
+    with staged(target, echo) as working:
+        migrate(legacy, working, first_month, last_month, verbose=verbose, echo=echo)
+        transform(working, verbose=verbose, echo=echo)
+        publish(working, verbose=verbose, echo=echo)
+
+
+def building_path(target: str) -> Path:
+    """Where a DuckDB build writes before the switch: same file name (DuckDB names the catalog
+    after it), a hidden folder beside it (same file system, so the switch is one rename)."""
+    path = Path(target)
+    return path.parent / ".building" / path.name
+
+
+@contextmanager
+def staged(target: str, echo: Echo = click.echo) -> Iterator[str]:
+    """Yield the path to build into; on success replace ``target`` with it in one rename.
+
+    Readers that opened the old file keep reading it until they reopen (the cockpit reopens
+    when the file's identity changes). A failed build leaves the working copy, and the next
+    build resumes from it, as the migration resumes.
+    """
+    if Warehouse(target).postgres:
+        yield target
+        return
+    working = building_path(target)
+    if working.exists():
+        echo(f"resuming the unfinished build in {working}", err=True)
+    else:
+        working.parent.mkdir(parents=True, exist_ok=True)
+        if Path(target).exists():
+            shutil.copy2(target, working)
+    yield str(working)
+    os.replace(working, target)
+    echo(f"warehouse {target} switched to the new build", err=True)
+
+
+def publish(warehouse: str | None = None, *, verbose: bool = False, echo: Echo = click.echo):
+    """The Python assets downstream of the marts (quality publications, models)."""
+    from pipelines.publish import run_publish
+
+    settings = get_settings()
+    summary = run_publish(
+        warehouse or settings.warehouse, dagster_home=settings.dagster_home, quiet=not verbose
+    )
+    echo(
+        f"published quality and models {'passed' if summary.success else 'FAILED'} "
+        f"in {summary.seconds:.0f} s"
+    )
+    if not summary.success:
+        raise EldercareError(f"publishing failed (run {summary.run_id}): {summary.failures[0]}")
+    return summary
 
 
 def transform(warehouse: str | None = None, *, verbose: bool = False, echo: Echo = click.echo):

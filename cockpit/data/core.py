@@ -26,6 +26,8 @@ import streamlit as st
 from eldercare.errors import EldercareError
 from eldercare.settings import get_settings, is_postgres_target
 
+# Read-only, no files or network beyond the warehouse, and no query may change these settings.
+DUCKDB_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 _lock = threading.Lock()
 _duck: dict[str, Any] = {}  # {"key": (path, inode, mtime), "con": connection}
 
@@ -61,7 +63,7 @@ def _duckdb_connection():
             con = duckdb.connect(
                 target(),
                 read_only=True,
-                config={"enable_external_access": False, "lock_configuration": True},
+                config=DUCKDB_CONFIG,
             )
             _duck.update(key=key, con=con)
             if old is not None:
