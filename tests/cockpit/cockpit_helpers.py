@@ -8,7 +8,6 @@ import duckdb
 from streamlit.testing.v1 import AppTest
 
 from cockpit.data.core import DUCKDB_CONFIG
-
 from cockpit.scope import Viewer
 
 APP = Path(__file__).resolve().parents[2] / "cockpit" / "app.py"
