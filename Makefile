@@ -4,10 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DATA   := data
 SEED   ?= 42
+PORT   ?= 8501
+DEMO_PASSWORD ?= demo-2026-eldercare
 # The dbt SQL that sqlfluff checks (.sqlfluff; dbt/macros are not linted).
 SQL    := dbt/models dbt/tests
 
-.PHONY: demo test lint format venv clean dagster
+.PHONY: demo demo-accounts cockpit test lint format venv clean dagster
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +26,27 @@ demo: venv
 	$(BIN)/eldercare build --legacy sqlite:///$(DATA)/legacy.db --legacy $(DATA)/exports \
 	    --warehouse $(DATA)/warehouse.duckdb
 	$(BIN)/eldercare check --warehouse $(DATA)/warehouse.duckdb --docs $(DATA)/data_docs
-	@echo "warehouse: $(DATA)/warehouse.duckdb — open the Dagster UI with 'make dagster'"
+	@$(MAKE) --no-print-directory demo-accounts
+	@echo "warehouse: $(DATA)/warehouse.duckdb — the Dagster UI: 'make dagster'"
+	@echo "cockpit: http://127.0.0.1:$(PORT)  (Ctrl+C stops it; 'make cockpit' starts it again)"
+	@echo "log in as one of the demo accounts (demo passwords, for this machine only):"
+	@echo "  leader   / $(DEMO_PASSWORD)   市级领导 (all counties)"
+	@echo "  xiashan  / $(DEMO_PASSWORD)   县区用户 (霞山区 440803 only)"
+	@echo "  steward  / $(DEMO_PASSWORD)   数据专员 (data quality, lineage)"
+	@echo "  analyst  / $(DEMO_PASSWORD)   分析员"
+	@echo "  admin    / $(DEMO_PASSWORD)   系统管理员 (accounts only)"
+	$(BIN)/eldercare cockpit --warehouse $(DATA)/warehouse.duckdb --port $(PORT)
+
+# Demo accounts in data/app.sqlite (re-created on every demo; never use these passwords elsewhere).
+demo-accounts: venv
+	$(BIN)/eldercare users add leader --role city_leader --name 市领导（演示） --password $(DEMO_PASSWORD) --replace
+	$(BIN)/eldercare users add xiashan --role county_user --county 440803 --name 霞山区用户（演示） --password $(DEMO_PASSWORD) --replace
+	$(BIN)/eldercare users add steward --role data_steward --name 数据专员（演示） --password $(DEMO_PASSWORD) --replace
+	$(BIN)/eldercare users add analyst --role analyst --name 分析员（演示） --password $(DEMO_PASSWORD) --replace
+	$(BIN)/eldercare users add admin --role sysadmin --name 系统管理员（演示） --password $(DEMO_PASSWORD) --replace
+
+cockpit: venv
+	$(BIN)/eldercare cockpit --warehouse $(DATA)/warehouse.duckdb --port $(PORT)
 
 dagster: venv
 	DAGSTER_HOME=$(abspath $(DATA))/dagster_home $(BIN)/dagster dev -m pipelines.definitions

@@ -25,9 +25,15 @@ if viewer is None:
     st.stop()
 
 sections: dict[str, list] = {}
+by_path: dict[str, st.Page] = {}
 for spec in pages_for(viewer):
     page = st.Page(spec.file, title=spec.title, url_path=spec.url_path, icon=spec.icon)
     sections.setdefault(spec.section, []).append(page)
+    by_path[spec.url_path] = page
 navigation = st.navigation(sections)
+# A link opened before login (shared with its ?county=&town=) opens its page after login.
+requested = by_path.get(st.session_state.pop("requested_path", "").rstrip("/").rsplit("/", 1)[-1])
+if requested is not None and requested.url_path != navigation.url_path:
+    st.switch_page(requested, query_params=st.query_params.to_dict())
 logout_button(viewer)
 navigation.run()

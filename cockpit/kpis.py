@@ -7,7 +7,12 @@ cannot disagree. SQL uses two markers, replaced in order of appearance:
 - ``{month}``: the reporting month (the latest month with work orders), a bound parameter.
 
 ``rows_sql`` (same markers) lists the mart rows behind the number, with their legacy ids, for
-the lineage page. Page modules register their KPIs with ``register``.
+the lineage page. An area KPI (``area=True``) reads the area aggregate's own rows
+(``Scope.area_where``), and so does its ``rows_sql`` unless ``rows_facts`` says it lists the fact
+rows summed into the aggregate, filtered by the KPI's ``county``/``town`` columns.
+``counts_rows``: the value is the number of ``rows_sql`` rows (``None``: decided from the SQL,
+``select count(*)``); the lineage page and its tests check it. Page modules register their KPIs
+with ``register``; ``cockpit.data.load_all`` imports every page module, so all are registered.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class Kpi:
     town: str | None = "town_code"
     decimals: int = 0
     area: bool = False  # the mart has one row per area (area_level, area_code): no sums across
+    rows_facts: bool = False  # area KPI whose rows_sql lists facts, filtered by county/town
+    counts_rows: bool | None = None  # value = number of rows_sql rows (None: sql is count(*))
 
     def render(
         self, scope: Scope, month: dt.date | None = None, *, rows: bool = False
@@ -44,7 +51,9 @@ class Kpi:
         if template is None:
             raise ValueError(f"KPI {self.key} has no rows_sql")
         predicate, scope_params = (
-            scope.area_where() if self.area else scope.where(self.county, self.town)
+            scope.area_where()
+            if self.area and not (rows and self.rows_facts)
+            else scope.where(self.county, self.town)
         )
         params: list = []
 
@@ -56,6 +65,15 @@ class Kpi:
             return "?"
 
         return _MARKER.sub(fill, template), tuple(params)
+
+    @property
+    def is_count(self) -> bool:
+        """Whether the value is the number of ``rows_sql`` rows (checked on the lineage page)."""
+        if self.rows_sql is None:
+            return False
+        if self.counts_rows is not None:
+            return self.counts_rows
+        return re.match(r"\s*select\s+count\(\*\)\s", self.sql, re.IGNORECASE) is not None
 
     def format(self, value) -> str:
         if value is None:

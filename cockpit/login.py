@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 import streamlit as st
 
 from cockpit.scope import Viewer
@@ -27,6 +29,8 @@ def login_form() -> None:
             st.error("用户名或密码错误，或账号已停用。")
             return
         st.session_state["viewer"] = Viewer.from_account(account)
+        # st.rerun() forgets the page of the URL (no navigation existed before login): keep it
+        st.session_state["requested_path"] = urlparse(st.context.url or "").path
         st.rerun()
 
 

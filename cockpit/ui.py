@@ -5,6 +5,7 @@ the data functions, nothing else."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -16,6 +17,8 @@ from cockpit.scope import Scope, Viewer, scope_for
 from eldercare.accounts import county_names
 
 CITY_NAME = "湛江市"
+# not allowed in an Excel sheet name or a Windows file name (codes such as 长者码 may hold * or ~)
+_UNSAFE = re.compile(r'[\[\]:*?/\\<>|"~]')
 
 
 def viewer() -> Viewer:
@@ -41,11 +44,24 @@ def _set_param(name: str, value: str | None) -> None:
 
 
 def select_county(code: str | None) -> None:
-    """Drill to a county (map clicks call this): the URL keeps the scope so it can be shared."""
+    """Drill to a county (map clicks call this from the map's callback, before the selectors
+    are drawn): the URL keeps the scope so it can be shared."""
     if viewer().county_code:
         return
     _set_param("county", code)
     _set_param("town", None)
+    st.session_state["scope_county"] = code  # the selectors follow
+    st.session_state["scope_town"] = None
+
+
+def select_town(code: str) -> None:
+    """Drill to a town of the current county (a town point clicked on a county's map)."""
+    county = scope_for(viewer(), st.query_params.get("county"), code).county_code
+    if not county or not code.startswith(county):
+        return
+    _set_param("county", county)
+    _set_param("town", code)
+    st.session_state["scope_town"] = code
 
 
 def scope_bar(*, towns: bool = True) -> Scope:
@@ -118,7 +134,7 @@ def kpi_row(keys: Sequence[str], values: dict, scope: Scope, per_row: int = 5) -
 def to_xlsx(df: pd.DataFrame, sheet: str = "数据") -> bytes:
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:
-        df.to_excel(writer, sheet_name=sheet[:31], index=False)
+        df.to_excel(writer, sheet_name=_UNSAFE.sub("_", sheet)[:31], index=False)
     return buf.getvalue()
 
 
@@ -137,7 +153,7 @@ def table(
     st.download_button(
         "下载 Excel",
         to_xlsx(shown, name),
-        file_name=f"{name}.xlsx",
+        file_name=f"{_UNSAFE.sub('_', name)}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key or f"dl_{name}",
         icon=":material/download:",
@@ -149,3 +165,31 @@ def header(title: str, caption: str | None = None) -> None:
     st.title(title)
     if caption:
         st.caption(caption)
+
+
+def pager(total: int, page_size: int, key: str, signature: object) -> int:
+    """Page number of a list paged in SQL; back to page 1 whenever ``signature`` (the filters
+    and scope) changes. Shows the total."""
+    pages = max(1, -(-total // page_size))
+    if (
+        st.session_state.get(f"{key}_signature") != signature
+        or st.session_state.get(key, 1) > pages
+    ):
+        st.session_state[key] = 1
+        st.session_state[f"{key}_signature"] = signature
+    left, right = st.columns([1, 5], vertical_alignment="bottom")
+    page = left.number_input("页码", min_value=1, max_value=pages, step=1, key=key)
+    right.markdown(f"共 **{total:,}** 条，第 {page}/{pages} 页，每页 {page_size} 条")
+    return int(page)
+
+
+def url_scope() -> Scope:
+    """The scope the URL asks for (held to the viewer's county), without selectors: for pages
+    without a scope bar, such as the wall display."""
+    return scope_for(viewer(), st.query_params.get("county"), st.query_params.get("town"))
+
+
+def kpi_metric(key: str, value, *, container=None) -> None:
+    """A KPI's label and formatted value alone (the wall display: no 口径 popover)."""
+    kpi = kpis.get(key)
+    (container or st).container(border=True).metric(kpi.label, kpi.format(value))

@@ -140,12 +140,13 @@ _ROLE_HELP = "city_leader 市级领导 | county_user 县区用户 | data_steward
 @click.option("--county", metavar="CODE", help="6-digit county code (required for county_user).")
 @click.option("--name", "display_name", help="Display name (default: the username).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def users_add(username, role, county, display_name, password) -> None:
+@click.option("--replace", is_flag=True, help="Overwrite an account of that name (demo set-up).")
+def users_add(username, role, county, display_name, password, replace) -> None:
     """Create an account."""
     from eldercare import accounts
     from eldercare.appdb import app_engine
 
-    a = accounts.add(app_engine(), username, password, role, county, display_name)
+    a = accounts.add(app_engine(), username, password, role, county, display_name, replace=replace)
     click.echo(f"created {a.username} ({a.role} {a.role_label}, {a.county_code or 'city'})")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines import migration, publish, warehouse
+from pipelines import migration, models, publish, warehouse
 from pipelines.resources import resources_from_settings
 from quality import defs as quality  # the module: a 2nd Definitions here breaks `dagster dev`
 
@@ -17,6 +17,7 @@ defs = dg.Definitions.merge(
     migration.defs,
     warehouse.defs,
     quality.defs,
+    models.defs,
     publish.defs,
     dg.Definitions(resources=resources_from_settings()),
 )

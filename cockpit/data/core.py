@@ -59,15 +59,12 @@ def _duckdb_connection():
     key = version()
     with _lock:
         if _duck.get("key") != key:
-            old = _duck.get("con")
-            con = duckdb.connect(
-                target(),
-                read_only=True,
-                config=DUCKDB_CONFIG,
-            )
-            _duck.update(key=key, con=con)
-            if old is not None:
-                old.close()
+            # Close the old file first: DuckDB hands out the instance already open under the
+            # same path, so while the old connection lives, connect() would return the old file.
+            if _duck.get("con") is not None:
+                _duck.pop("con").close()
+            _duck["con"] = duckdb.connect(target(), read_only=True, config=DUCKDB_CONFIG)
+            _duck["key"] = key
         return _duck["con"]
 
 
@@ -81,18 +78,25 @@ def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     if is_postgres():
         import psycopg
 
-        with psycopg.connect(target(), autocommit=False) as con, con.cursor() as cur:
+        url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", target())
+        with psycopg.connect(url, autocommit=False) as con, con.cursor() as cur:
             cur.execute("set transaction read only")
             cur.execute(_postgres_sql(sql), list(params) or None)
             cols = [d.name for d in cur.description]
             rows = cur.fetchall()
             con.rollback()
         return pd.DataFrame(rows, columns=cols)
-    cur = _duckdb_connection().cursor()  # a cursor per call: DuckDB cursors are thread-safe
-    try:
-        return cur.execute(sql, list(params)).df()
-    finally:
-        cur.close()
+    import duckdb
+
+    for attempt in (1, 2):
+        cur = _duckdb_connection().cursor()  # a cursor per call: one per thread is safe
+        try:
+            return cur.execute(sql, list(params)).df()
+        except duckdb.ConnectionException:
+            if attempt == 2:  # closed under us by a switch to a new build: once more, new file
+                raise
+        finally:
+            cur.close()
 
 
 @st.cache_data(ttl=get_settings().cockpit_cache_seconds, max_entries=2000, show_spinner=False)

@@ -18,6 +18,18 @@ _ELDER_ROWS = (
     " ability_level, living_type, source_elder_ids "
 )
 _ORG_ROWS = "select org_code, org_name, org_type, county_code, town_code, source_org_ids "
+# Lineage of the area KPIs: the fact rows of the reporting month summed into the aggregate,
+# placed by the same county/town columns as marts.agg_area_monthly places them.
+_ORDER_ROWS = (
+    "select order_id, order_no, elder_code, org_code, item_category, start_time, amount,"
+    " subsidy_amount, county_code, town_code from marts.fct_work_order"
+    " where {where} and order_month = {month} order by order_id"
+)
+_ALARM_ROWS = (
+    "select alarm_id, elder_code, alarm_type, alarm_time, handle_time, response_minutes,"
+    " county_code, town_code from marts.fct_alarm where {where}"
+    " and alarm_date >= {month} and alarm_date < {month} + interval '1 month'"
+)
 
 
 def _org_kpi(key: str, label: str, org_type: str) -> Kpi:
@@ -30,11 +42,13 @@ def _org_kpi(key: str, label: str, org_type: str) -> Kpi:
     )  # fmt: skip
 
 
-def _area_kpi(key, label, unit, definition, expr, columns, decimals=0) -> Kpi:
-    """A KPI of the reporting month from the area aggregate (one row per area and month)."""
+def _area_kpi(key, label, unit, definition, expr, columns, decimals=0, rows=None, **kw) -> Kpi:
+    """A KPI of the reporting month from the area aggregate (one row per area and month);
+    ``rows``: the facts behind it (lineage)."""
     return Kpi(
         key, label, unit, definition, "marts.agg_area_monthly", columns,
-        f"select {expr} {_AREA_MONTH}", None, decimals=decimals, area=True,
+        f"select {expr} {_AREA_MONTH}", rows, decimals=decimals, area=True,
+        rows_facts=rows is not None, **kw,
     )  # fmt: skip
 
 
@@ -68,35 +82,49 @@ register(
     _area_kpi(
         "work_orders", "本月工单", "单",
         "报告月内开始服务的有效工单数 (已删除工单不计)，按长者住址归属区域。",
-        "sum(work_orders)", ("work_orders",),
+        "sum(work_orders)", ("work_orders",), rows=_ORDER_ROWS, counts_rows=True,
     ),
     _area_kpi(
         "order_amount", "本月工单金额", "元",
-        "报告月内有效工单金额合计。", "sum(order_amount)", ("order_amount",),
+        "报告月内有效工单金额合计。", "sum(order_amount)", ("order_amount",), rows=_ORDER_ROWS,
     ),
     _area_kpi(
         "order_subsidy", "本月补贴金额", "元",
         "报告月内有效工单的政府补贴金额合计。", "sum(order_subsidy)", ("order_subsidy",),
+        rows=_ORDER_ROWS,
     ),
     _area_kpi(
         "family_beds", "在建家庭养老床位", "张",
         "报告月末处于“建床”状态的家庭养老床位数 (床位码去重)。",
-        "sum(family_beds_active)", ("family_beds_active",),
+        "sum(family_beds_active)", ("family_beds_active",), counts_rows=True,
+        rows="select distinct b.bed_code, b.fbed_id, b.elder_code, b.org_code, b.valid_from,"
+        " b.valid_to, e.county_code, e.town_code from marts.fct_family_bed_state b"
+        " left join marts.dim_elder e on e.elder_code = b.elder_code where {where}"
+        " and b.state = '建床' and b.valid_from <= {month} + interval '1 month' - interval '1 day'"
+        " and (b.valid_to is null"
+        " or b.valid_to > {month} + interval '1 month' - interval '1 day') order by b.bed_code",
+        county="e.county_code", town="e.town_code",
     ),
     _area_kpi(
         "alarms", "本月报警", "次", "报告月内的有效报警数。", "sum(alarms)", ("alarms",),
+        rows=f"{_ALARM_ROWS} order by alarm_id", counts_rows=True,
     ),
     _area_kpi(
         "alarm_response", "平均响应时长", "分钟",
         "报告月内已处置报警的平均响应时长 = 处置时间 − 报警时间 (分钟)。",
         "sum(avg_response_minutes * alarms_handled) / nullif(sum(alarms_handled), 0)",
         ("avg_response_minutes", "alarms_handled"), decimals=1,
+        rows=f"{_ALARM_ROWS} and is_handled order by alarm_id",
     ),
     _area_kpi(
         "complaints_on_time", "投诉3个工作日内答复率", "%",
         "报告月内提交的问题投诉中，3个工作日内答复的比例 (工作日按国务院节假日及调休安排计算)。",
         "sum(complaints_replied_on_time) * 1.0 / nullif(sum(complaints), 0)",
         ("complaints", "complaints_replied_on_time"),
+        rows="select complaint_id, channel, category, org_code, create_time, reply_time,"
+        " reply_working_days, is_reply_on_time, county_code, town_code from marts.fct_complaint"
+        " where {where} and create_time >= {month} and create_time < {month} + interval '1 month'"
+        " order by complaint_id",
     ),
 )  # fmt: skip
 

@@ -1,12 +1,15 @@
-"""Coordinate systems Chinese map apps use (GCJ-02 for Amap/Tencent, BD-09 for Baidu).
+"""Coordinates: where homes and facilities lie, and the systems Chinese map apps use.
 
-The formulas are the widely published ones (e.g. the ``eviltransform`` and ``coordtransform``
-projects); the migration must undo them, so the generator applies them exactly.
+The formulas of GCJ-02 (Amap/Tencent) and BD-09 (Baidu) are the widely published ones (e.g. the
+``eviltransform`` and ``coordtransform`` projects); the migration must undo them, so the
+generator applies them exactly. Points are kept inside their county's real boundary
+(``seeds/zhanjiang_counties.geojson``) by ``keep_inside``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import shapely
 
 _A = 6378245.0
 _EE = 0.00669342162296594323
@@ -69,3 +72,39 @@ def offset_m(rng: np.random.Generator, lng, lat, sd_m, n: int | None = None):
         lng + dx / (111320.0 * np.cos(np.radians(lat))),
         lat + dy / 110540.0,
     )
+
+
+def keep_inside(
+    rng: np.random.Generator,
+    lng: np.ndarray,
+    lat: np.ndarray,
+    county_idx: np.ndarray,
+    centre_lng: np.ndarray,
+    centre_lat: np.ndarray,
+    sd_m,
+    rounds: int = 100,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points scattered around their centre, kept inside their county's real boundary.
+
+    Rejection sampling: a point outside its county (in the sea, or across a border) is drawn
+    again around its own centre, from ``rng`` alone (a stream of its own, so the other draws of
+    the caller do not move). A point still outside after ``rounds`` takes its centre, which
+    lies inside (towns are placed inside their county: seeds/build_synthetic_areas.py).
+    """
+    from migration.generator.reference import county_boundaries
+
+    lng, lat = np.array(lng, float), np.array(lat, float)
+    sd = np.broadcast_to(np.asarray(sd_m, float), lng.shape)
+    shapes = county_boundaries()
+    todo = np.arange(len(lng))
+    for attempt in range(rounds + 1):
+        inside = np.zeros(len(todo), bool)
+        for c in np.unique(county_idx[todo]):
+            m = county_idx[todo] == c
+            inside[m] = shapely.contains_xy(shapes[c], lng[todo[m]], lat[todo[m]])
+        todo = todo[~inside]
+        if not len(todo) or attempt == rounds:
+            break
+        lng[todo], lat[todo] = offset_m(rng, centre_lng[todo], centre_lat[todo], sd[todo])
+    lng[todo], lat[todo] = centre_lng[todo], centre_lat[todo]
+    return lng, lat

@@ -49,6 +49,9 @@ def build_orgs(w: World) -> None:
     county_idx = tci[town]
     tx, ty = ref.town_xy()
     lng, lat = geo.offset_m(rng, tx[town], ty[town], 1200.0)
+    lng, lat = geo.keep_inside(
+        w.cfg.rng("orgs_geo"), lng, lat, county_idx, tx[town], ty[town], 1200.0
+    )
     tnames = np.array([t["area_name"] for t in ref.towns])
     cnames = np.array([c["area_name"] for c in ref.counties])
     word = np.char.add(

@@ -49,6 +49,9 @@ def build_persons(w: World) -> None:
     tx, ty = ref.town_xy()
     spread = np.where(ref.town_is_street()[town], 900.0, 3500.0)
     lng, lat = geo.offset_m(rng, tx[town], ty[town], spread)
+    lng, lat = geo.keep_inside(
+        w.cfg.rng("people_geo"), lng, lat, county_idx, tx[town], ty[town], spread
+    )
     birth_area = np.where(rng.random(n) < 0.88, county, OTHER_BIRTH_AREAS[rng.integers(0, 5, n)])
     id18 = identity.id_cards(rng, birth_area, birth, female)
     # Ability worsens with age; economic hardship and living alone come with it.
@@ -162,7 +165,11 @@ def build_elder_rows(w: World) -> None:
     county_towns[tci, np.arange(len(tci))] = True
     town[moved] = pick_from_catchment(rng, county_towns, np.arange(len(tci)), tci[town[moved]])
     tx, ty = w.ref.town_xy()
-    lng[moved], lat[moved] = geo.offset_m(rng, tx[town[moved]], ty[town[moved]], 1500.0)
+    lng[moved], lat[moved] = geo.keep_inside(
+        w.cfg.rng("elder_rows_geo"),
+        *geo.offset_m(rng, tx[town[moved]], ty[town[moved]], 1500.0),
+        tci[town[moved]], tx[town[moved]], ty[town[moved]], 1500.0,
+    )  # fmt: skip
     prefix, comm_offset, _ = community_index(w)
     comm = p["community"][src].copy()
     comm[moved] = comm_offset[town[moved]]

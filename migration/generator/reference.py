@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import shapely
+from shapely.geometry import shape
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -84,3 +87,16 @@ def load() -> Reference:
         home_subsidy=home,
         bed_subsidy=bed,
     )
+
+
+@lru_cache(maxsize=1)
+def county_boundaries() -> list[shapely.Geometry]:
+    """The real county boundaries (prepared for fast point tests), in ``load().counties`` order."""
+    with open(SEEDS_DIR / "zhanjiang_counties.geojson", encoding="utf-8") as fh:
+        features = {
+            f["properties"]["area_code"]: shape(f["geometry"]) for f in json.load(fh)["features"]
+        }
+    shapes = [features[c["area_code"]] for c in load().counties]
+    for geom in shapes:
+        shapely.prepare(geom)
+    return shapes

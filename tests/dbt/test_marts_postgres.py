@@ -29,6 +29,11 @@ KEY_AGGREGATES = {
     "fct_family_bed_state": "count(*), min(bed_code), sum(case when is_current then 1 else 0 end)",
     "agg_area_monthly": "count(*), sum(work_orders), sum(order_amount), sum(alarms), sum(complaints)",
     "agg_org_occupancy_monthly": "count(*), sum(residents), round(cast(sum(occupancy_rate) as numeric), 4)",
+    "fct_device": "count(*), sum(case when is_online then 1 else 0 end), min(reference_time),"
+    " round(cast(sum(hours_since_online) as numeric), 2)",
+    "fct_family_bed": "count(*), min(bed_code), sum(current_state_order), max(current_state_since)",
+    "agg_home_service_monthly": "count(*), sum(work_orders), sum(orders_under_min),"
+    " sum(orders_over_max), round(cast(sum(service_minutes) as numeric), 2), sum(amount), sum(visits)",
 }
 
 

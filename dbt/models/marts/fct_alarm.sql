@@ -27,6 +27,7 @@ final as (
         elders.elder_code,
         alarm.device_sn,
         alarm.alarm_type,
+        {{ dict_label('alarm.alarm_type', 'yl_alarm_type') }} as alarm_type_label,
         alarm.alarm_time,
         cast(alarm.alarm_time as date) as alarm_date,
         alarm.handle_time,
