@@ -84,7 +84,7 @@ def colour(
     alpha: int = 200,
 ) -> list[list[int]]:
     """RGBA per value on a sequential palette from ``lo`` to ``hi`` (the data's range by
-    default); a missing value is grey."""  # fmt: skip
+    default); a missing value is grey."""
     v = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
     lo = v.min() if lo is None else lo
     hi = v.max() if hi is None else hi
@@ -141,11 +141,12 @@ def county_layers(
     *,
     percent: bool = False,
     palette: Palette = BLUES,
+    pickable: bool = True,
 ) -> list[pdk.Layer]:
     """Choropleth of the counties in ``df`` (area_code, area_name, ``value``): a county not in
     ``df`` is not drawn, so a county's view shows no neighbour's number. Fills are a primitive
     ``SolidPolygonLayer`` (one row per part): Streamlit reports clicks on primitive layers, not
-    on composite ones such as ``GeoJsonLayer``."""  # fmt: skip
+    on composite ones such as ``GeoJsonLayer``."""
     rows = df.set_index("area_code")
     fills = dict(zip(rows.index, colour(rows[value], palette), strict=True))
     parts, borders = [], []
@@ -158,8 +159,8 @@ def county_layers(
             borders.extend({"path": ring} for ring in polygon)
     fill = pdk.Layer(
         "SolidPolygonLayer", pd.DataFrame(parts), id="county-choropleth",
-        get_polygon="polygon", get_fill_color="fill", filled=True, pickable=True,
-        auto_highlight=True, highlight_color=[255, 200, 0, 160],
+        get_polygon="polygon", get_fill_color="fill", filled=True, pickable=pickable,
+        auto_highlight=pickable, highlight_color=[255, 200, 0, 160],
     )  # fmt: skip
     border = pdk.Layer(
         "PathLayer", pd.DataFrame(borders), id="county-borders", get_path="path",
@@ -187,7 +188,7 @@ def legend(colours: dict[str, tuple[int, int, int]], counts: dict[str, int] | No
     """A one-line legend (HTML: coloured dots, Chinese names, counts) for the map above."""
     items = []
     for name, (r, g, b) in colours.items():
-        n = f" {counts[name]:,}" if counts and name in counts else ""
+        n = f" {counts.get(name, 0):,}" if counts is not None else ""
         items.append(
             f"<span style='white-space:nowrap'><span style='color:rgb({r},{g},{b});"
             f"font-size:1.2em'>●</span> {name}{n}</span>"
@@ -214,7 +215,7 @@ def hex_layer(
 ) -> pdk.Layer:
     """Elder hexagons (h3_cell of any resolution, town_name, elders, reach_share,
     elders_per_km2, area_km2) coloured by ``value`` (``quantiles``: by its rank, so a dense
-    centre does not wash the rest out)."""  # fmt: skip
+    centre does not wash the rest out)."""
     details = [
         f"长者 {n:,} 人 (每平方公里 {d:,.1f} 人)\n服务圈覆盖率 {fmt(s, percent=True)}"
         f"\n六边形面积 {a:.2f} 平方公里"
@@ -313,7 +314,6 @@ def _on_pick(key: str, layer_id: str, select: Callable[[str], None]) -> None:
     """The map's callback: the picked area drills the whole page. It runs before the page
     reruns, so the area selectors follow."""
     state = st.session_state.get(key) or {}
-    import sys; print("DEBUG pick", key, str(state)[:300], file=sys.stderr)
     picked = ((state.get("selection") or {}).get("objects") or {}).get(layer_id) or []
     if picked:
         obj = picked[0]
@@ -338,12 +338,17 @@ def county_map(
     """The clickable area map of a page (联动). ``counties``: area_code, area_name, ``value`` of
     the counties in scope (the city's nine, or the scope's own); ``towns`` (at a county):
     area_code, area_name, lng, lat, ``value``. Clicking a county drills the whole page to it,
-    clicking a town to the town; the URL keeps the scope."""  # fmt: skip
-    layers = county_layers(counties, value, label, unit, percent=percent, palette=palette)
+    clicking a town to the town; the URL keeps the scope."""
+    by_town = scope.county_code is not None and towns is not None and not towns.empty
+    layers = county_layers(
+        counties, value, label, unit, percent=percent, palette=palette, pickable=not by_town
+    )
     layer_id, select = "county-choropleth", ui.select_county
-    if scope.county_code and towns is not None and not towns.empty:
+    if by_town:
         layers.append(town_layer(towns, value, label, unit))
         layer_id, select = "towns", ui.select_town
+    # a chart per area: a selection made at the city does not carry over to a county's map
+    key = f"{key}_{scope.area_code or 'city'}"
     st.pydeck_chart(
         deck(layers, view_for(scope, height)),
         height=height,
@@ -351,7 +356,6 @@ def county_map(
         selection_mode="single-object",
         key=key,
     )
-    import sys; print("DEBUG run", key, str(st.session_state.get(key))[:200], file=sys.stderr)
     shown = towns if layer_id == "towns" else counties
     values = pd.to_numeric(shown[value], errors="coerce")
     if values.notna().any():

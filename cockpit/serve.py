@@ -26,6 +26,8 @@ def streamlit_command(port: int) -> list[str]:
         "--browser.gatherUsageStats=false", "--server.enableStaticServing=true",
         "--server.fileWatcherType=none", "--client.toolbarMode=minimal",
         "--theme.base=light", "--theme.primaryColor=#1f6fb2",
+        # a map click sets the area selectors' state (ui.select_county): not a mistake to log
+        "--global.disableWidgetStateDuplicationWarning=true",
     ]  # fmt: skip
 
 

@@ -51,7 +51,7 @@ def select_county(code: str | None) -> None:
     _set_param("county", code)
     _set_param("town", None)
     st.session_state["scope_county"] = code  # the selectors follow
-    st.session_state["scope_town"] = None
+    st.session_state.pop("scope_town", None)
 
 
 def select_town(code: str) -> None:
@@ -97,8 +97,12 @@ def scope_bar(*, towns: bool = True) -> Scope:
             key="scope_town",
         )
     new = scope_for(v, county, town)
-    if new != scope:
-        _set_param("county", new.county_code if not v.county_code else v.county_code)
+    # the URL always says what is shown (a foreign county asked for is replaced by the own one)
+    if (st.query_params.get("county"), st.query_params.get("town")) != (
+        new.county_code,
+        new.town_code,
+    ):
+        _set_param("county", new.county_code)
         _set_param("town", new.town_code)
     month = overview.reporting_month()
     info.caption(f"当前范围：**{area_name(new)}**　数据截至 {month:%Y年%m月}")

@@ -88,7 +88,7 @@ st.subheader(f"档案卡 · {card['elder_code']}")
 status = "在世" if not card["is_deceased"] else f"已故 ({card['death_date']:%Y年%m月%d日})"
 fields = [
     ("身份证号(脱敏)", card["id_card_masked"]), ("性别", card["sex"]),
-    ("年龄", f"{card['age']} 岁"), ("状态", status),
+    ("年龄", f"{card['age']} 岁" + (" (去世时)" if card["is_deceased"] else "")), ("状态", status),
     ("县区", card["county_name"]), ("镇街", card["town_name"]),
     ("经济状况", card["economic_type"]), ("能力等级", card["ability_level"]),
     ("居住状况", card["living_type"]), ("在册", "是" if card["is_live"] else "否 (源记录均已删除)"),
@@ -104,8 +104,8 @@ tabs = st.tabs(["工单", "报警", "家庭养老床位", "机构入住", "设�
 with tabs[0]:
     last = summary["last_start"]
     st.markdown(
-        f"共 **{summary['orders']:,}** 单，金额 {summary['amount'] or 0:,.2f} 元，"
-        f"补贴 {summary['subsidy'] or 0:,.2f} 元"
+        f"共 **{summary['orders']:,}** 单，金额 {summary['amount']:,.2f} 元，"
+        f"补贴 {summary['subsidy']:,.2f} 元"
         + (f"，最近一次服务 {last:%Y年%m月%d日}" if summary["orders"] else "")
         + "（下表为最近100单）"
     )

@@ -17,7 +17,7 @@ beds_tab, records_tab, devices_tab, board_tab, calls_tab = st.tabs(
 )
 
 with beds_tab:
-    values = family_beds.kpi_values(family_beds.STATE_KPIS + family_beds.MONTH_KPIS, scope)
+    values = family_beds.bed_numbers(scope)
     st.markdown("**当前状态**")
     ui.kpi_row(family_beds.STATE_KPIS, values, scope, per_row=4)
     st.markdown("**本月流转**")
@@ -58,7 +58,7 @@ with records_tab:
 
 with devices_tab:
     reference = family_beds.device_reference_time()
-    ui.kpi_row(family_beds.DEVICE_KPIS, family_beds.kpi_values(family_beds.DEVICE_KPIS, scope),
+    ui.kpi_row(family_beds.DEVICE_KPIS, family_beds.device_numbers(scope),
                scope, per_row=4)  # fmt: skip
     if reference is not None:
         st.caption(

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from cockpit import charts, ui
-from cockpit.data import overview
+from cockpit import charts, maps, ui
+from cockpit.data import geo, overview
 
 ui.header(
     "总览驾驶舱", "全市养老服务关键指标；选择县区、镇街或点击地图下钻，链接可直接分享当前范围。"
@@ -48,6 +48,23 @@ titles = {
 left, right = st.columns(2)
 left.altair_chart(charts.trend(trend, "month_start", "work_orders", titles))
 right.altair_chart(charts.trend(trend, "month_start", ["order_amount", "order_subsidy"], titles))
+
+st.subheader("区域分布")
+metric = st.radio(
+    "地图指标",
+    list(geo.MAP_METRICS),
+    format_func=lambda m: geo.MAP_METRICS[m][0],
+    horizontal=True,
+    key="overview_map_metric",
+)
+label, unit = geo.MAP_METRICS[metric]
+counties, towns = geo.area_map(scope, metric)
+maps.county_map(
+    counties, "value", label, "overview_map", scope=scope, unit=unit, towns=towns, height=480
+)
+st.caption(
+    "点击县区下钻到该县区 (镇街以点表示，点击下钻到镇街)；页面所有数字随之联动，链接保留当前范围。"
+)
 
 st.subheader("镇街排名" if scope.county_code else "县区排名")
 ranking = overview.county_ranking(scope)

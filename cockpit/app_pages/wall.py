@@ -123,7 +123,7 @@ def alarms_view() -> None:
     title("alarms", f"今日 {day:%Y年%m月%d日}" if day else "")
     values = {
         **alarms.board(scope),
-        **family_beds.kpi_values(("device_online_rate", "devices_offline"), scope),
+        **family_beds.device_numbers(scope),
     }
     numbers(("alarms_today", "alarms", "alarms_open", "alarm_p50", "alarm_p90"), values)
     numbers(("alarm_response", "devices_offline", "device_online_rate"), values)

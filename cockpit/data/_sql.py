@@ -11,7 +11,7 @@ import pandas as pd
 
 def rounded(expr: str, places: int = 1) -> str:
     """``expr`` rounded to ``places`` decimals, as a double on DuckDB and PostgreSQL."""
-    return f"cast(round(cast({expr} as numeric), {places}) as double precision)"
+    return f"cast(round(cast({expr} as numeric(38, 10)), {places}) as double precision)"
 
 
 def percent(expr: str, places: int = 1) -> str:

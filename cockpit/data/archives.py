@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from cockpit.data._sql import rounded
 from cockpit.data.core import query, table_exists
 from cockpit.data.overview import reporting_month
 from cockpit.scope import Scope, Viewer
@@ -105,7 +106,9 @@ FLAGS: dict[str, Flag] = {
 
 
 def filters() -> tuple[dict[str, Category], dict[str, Flag]]:
-    """The categories and flags on offer: the fixed ones plus the elder profile's, if published."""
+    """The categories and flags on offer: the fixed ones plus the elder profile's, if published:
+    ``segment_label`` (a category), each boolean column (a flag), and each tag of a text column
+    ``tags`` holding comma-separated Chinese tags (a flag per tag)."""
     categories, flags = dict(CATEGORIES), dict(FLAGS)
     if not table_exists("marts", "elder_profile"):
         return categories, flags
@@ -113,9 +116,10 @@ def filters() -> tuple[dict[str, Category], dict[str, Flag]]:
         "select column_name, data_type from information_schema.columns"
         " where table_schema = 'marts' and table_name = 'elder_profile' order by ordinal_position"
     )
-    profile = "e.elder_code in (select p.elder_code from marts.elder_profile p where p.{})"
+    profile = "e.elder_code in (select p.elder_code from marts.elder_profile p where {})"
     for name, data_type in columns.itertuples(index=False):
-        if not _IDENT.match(name):
+        kind = str(data_type).lower()
+        if not _IDENT.match(name):  # the name goes into SQL: only plain identifiers
             continue
         if name == "segment_label":
             categories["segment_label"] = Category(
@@ -123,9 +127,26 @@ def filters() -> tuple[dict[str, Category], dict[str, Flag]]:
                 "(select p.segment_label from marts.elder_profile p"
                 " where p.elder_code = e.elder_code)",
             )
-        elif str(data_type).lower() in ("boolean", "bool"):
-            flags[f"tag_{name}"] = Flag(f"画像标签：{name}", profile.format(name))
+        elif kind in ("boolean", "bool"):
+            flags[f"tag_{name}"] = Flag(f"画像：{name}", profile.format(f"p.{name}"))
+        elif name == "tags" and kind in ("text", "varchar", "character varying"):
+            for tag in _profile_tags():
+                flags[f"tag:{tag}"] = Flag(
+                    f"画像：{tag}",
+                    profile.format("position(? in ',' || p.tags || ',') > 0"),
+                    lambda tag=tag: (f",{tag},",),
+                )
     return categories, flags
+
+
+def _profile_tags(limit: int = 60) -> list[str]:
+    """The distinct tags of ``marts.elder_profile.tags`` (comma-separated text)."""
+    df = query(
+        "select distinct tags from marts.elder_profile where tags is not null"
+        " order by 1 limit 10000"
+    )
+    tags = {t.strip() for value in df["tags"] for t in str(value).split(",") if t.strip()}
+    return sorted(tags)[:limit]
 
 
 def normalize_code(text: str | None) -> str | None:
@@ -249,7 +270,8 @@ def order_summary(scope: Scope, code: str) -> dict:
     """Work orders of the elder: count, amounts, the latest start."""
     df = _of_elder(
         scope, code,
-        "count(*) as orders, sum(x.amount) as amount, sum(x.subsidy_amount) as subsidy,"
+        "count(*) as orders, coalesce(sum(x.amount), 0) as amount,"
+        " coalesce(sum(x.subsidy_amount), 0) as subsidy,"
         " max(x.start_time) as last_start",
         "marts.fct_work_order", org=False,
     )  # fmt: skip
@@ -261,7 +283,7 @@ def orders(scope: Scope, code: str, limit: int = 100) -> pd.DataFrame:
     return _of_elder(
         scope, code,
         "x.order_no, x.start_time, x.item_category, x.item_name, o.org_name,"
-        " round(cast(x.duration_min as numeric), 1) as duration_min,"
+        f" {rounded('x.duration_min')} as duration_min,"
         " x.amount, x.subsidy_amount, x.order_status_label, x.rating",
         "marts.fct_work_order", "x.start_time desc, x.order_id desc", limit=limit,
     )  # fmt: skip

@@ -96,14 +96,23 @@ MONTH_KPIS = ("fbed_applied_month", "fbed_built_month", "fbed_revoked_month")
 DEVICE_KPIS = ("devices_bound", "devices_online", "devices_offline", "device_online_rate")
 
 
-def kpi_values(keys: tuple[str, ...], scope: Scope) -> dict[str, object]:
-    """The values of these KPIs for the scope, in the reporting month."""
+def _values(keys: tuple[str, ...], scope: Scope) -> dict[str, object]:
     month = reporting_month()
     out = {}
     for key in keys:
         sql, params = get(key).render(scope, month)
         out[key] = scalar(sql, params)
     return out
+
+
+def bed_numbers(scope: Scope) -> dict[str, object]:
+    """Records in each current state, and this month's applications, builds and revokes."""
+    return _values(STATE_KPIS + MONTH_KPIS, scope)
+
+
+def device_numbers(scope: Scope) -> dict[str, object]:
+    """Devices in use, online, offline and the online rate."""
+    return _values(DEVICE_KPIS, scope)
 
 
 def _area_column(scope: Scope) -> str:

@@ -151,7 +151,7 @@ def reach_areas(scope: Scope) -> pd.DataFrame:
         where, params = "area_level = 'county'", ()
     return query(
         "select area_code, area_name, elders_located, elders_reached,"
-        " round(cast(reach_share * 100 as numeric), 1) as reach_pct, facilities"
+        " round(cast(reach_share * 100 as numeric(38, 10)), 1) as reach_pct, facilities"
         f" from marts.agg_service_reach where {where} order by area_code",
         params,
     )

@@ -17,7 +17,8 @@ import datetime as dt
 
 import pandas as pd
 
-from cockpit.data import overview  # noqa: F401  (registers the shared KPIs: institutions, care_centres)
+from cockpit.data import overview  # also registers the KPIs shown here: institutions, care_centres
+from cockpit.data._sql import percent
 from cockpit.data.core import query, scalar, table_exists
 from cockpit.kpis import Kpi, get, register
 from cockpit.scope import Scope
@@ -244,7 +245,7 @@ def _institution_rows(scope: Scope) -> tuple[str, tuple]:
         " coalesce(b.archive_beds, 0) as archive_beds,"
         " coalesce(b.occupied_beds, 0) as occupied_beds, r.actual_beds,"
         " occ.residents as residents_on_file,"
-        " round(cast(occ.occupancy_rate * 100 as numeric), 1) as occupancy_pct,"
+        f" {percent('occ.occupancy_rate')} as occupancy_pct,"
         " r.residents, r.staff, r.caregivers, r.certified_caregivers,"
         " coalesce(s.staff_on_file, 0) as staff_on_file,"
         " coalesce(s.certified_on_file, 0) as certified_on_file,"

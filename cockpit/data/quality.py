@@ -194,7 +194,7 @@ def _county_name(column: str) -> str:
 
 def _pct(expr: str, name: str) -> str:
     """A rate (0-1) as a percentage with two decimals, the same on DuckDB and PostgreSQL."""
-    return f"cast(round(cast(100 * {expr} as numeric), 2) as double precision) as {name}"
+    return f"cast(round(cast(100 * {expr} as numeric(38, 10)), 2) as double precision) as {name}"
 
 
 def _with_labels(df: pd.DataFrame, **columns: dict[str, str]) -> pd.DataFrame:

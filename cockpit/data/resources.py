@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cockpit.data._sql import percent
 from cockpit.data.archives import CODE_CHARS
 from cockpit.data.core import query
 from cockpit.data.institutions import STAR
@@ -79,7 +80,7 @@ def _org_sql(scope: Scope, q: OrgQuery) -> tuple[str, list]:
         " where create_time >= ? and create_time < ? group by org_code)"
         " select o.org_code, o.org_name, o.org_type, a.area_name as county_name, o.ownership,"
         f" {STAR} as star, o.approved_beds, o.filed_beds, occ.residents,"
-        " round(cast(occ.occupancy_rate * 100 as numeric), 1) as occupancy_pct,"
+        f" {percent('occ.occupancy_rate')} as occupancy_pct,"
         " coalesce(w.orders_month, 0) as orders_month, coalesce(s.staff, 0) as staff,"
         " cast(coalesce(s.certified_staff, 0) as integer) as certified_staff,"
         " coalesce(f.inspections_failed, 0) as inspections_failed,"

@@ -67,6 +67,16 @@ _ELAPSED_JS = """() => {
   const s = window.__states, done = s.filter(x => x[0] === 'notRunning');
   return (done[done.length - 1][1] - s[0][1]) / 1000;
 }"""
+# The navigation's links by their text content: a hidden sidebar (the wall) has no rendered
+# text, and each link's text starts with its icon's name.
+_CLICK_NAV_JS = """(title) => {
+  const links = [...document.querySelectorAll('[data-testid="stSidebarNavLink"]')];
+  const link = links.find(a => a.textContent.trim().endsWith(title));
+  if (!link) return false;
+  link.click();
+  return true;
+}"""
+_NAV_JS = """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length"""
 # How tall the page really is: Streamlit scrolls inside its own main container.
 _HEIGHT_JS = """() => {
   const bottom = (sel) => {
@@ -266,17 +276,21 @@ class Cockpit:
         return self.visit
 
     def navigate(self, title: str, timeout: float = 60) -> Visit:
-        """Open another page of the same session through the sidebar (no reload, no login);
-        ``seconds`` is from the click to the end of the page's run, timed inside the page."""
+        """Open another page of the same session through the navigation (no reload, no
+        login), even where a page hides the sidebar (the wall); ``seconds`` is from the click
+        to the end of the page's run, timed inside the page."""
         self.visit = Visit(title)
         self.page.evaluate(_WATCH_JS)
-        link = self.page.locator('[data-testid="stSidebarNavLink"]', has_text=title).first
-        link.click()
+        if not self.page.evaluate(_CLICK_NAV_JS, title):
+            raise RuntimeError(f"no navigation link {title}")
         self.page.wait_for_function(_RAN_JS, timeout=timeout * 1000, polling=20)
         self.wait_finished(timeout)
         self.visit.seconds = self.page.evaluate(_ELAPSED_JS)
         self._collect()
         return self.visit
+
+    def logged_in(self) -> bool:
+        return bool(self.page.evaluate(_NAV_JS)) and self.page.evaluate(_STATE_JS) is not None
 
     def wait_finished(self, timeout: float = 60, settle: float = 0.4) -> None:
         """Until the script has finished and stays finished for ``settle`` seconds (a login
@@ -324,11 +338,11 @@ class Cockpit:
             return {}
         fonts: dict[str, int] = {}
         # the text sits in descendants; ask for each of them
-        stack = [node["nodeId"]]
+        nodes = [node["nodeId"]]
         self._cdp.send("DOM.requestChildNodes", {"nodeId": node["nodeId"], "depth": -1})
         ids = self._cdp.send("DOM.querySelectorAll", {"nodeId": node["nodeId"], "selector": "*"})
-        stack += ids["nodeIds"]
-        for node_id in stack:
+        nodes += ids["nodeIds"][:300]  # enough text to tell, few round trips
+        for node_id in nodes:
             with contextlib.suppress(Exception):
                 got = self._cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})
                 for f in got["fonts"]:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 import re
+import shutil
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -213,6 +215,47 @@ def test_no_clear_id_number_on_any_archive_page(cockpit_env) -> None:
         assert not at.exception, at.exception
         assert not CLEAR_ID.search(text), CLEAR_ID.search(text).group()
     assert "********" in texts[0] and "********" in texts[2]  # the masked numbers are there
+    assert not [m.value for at in pages for m in at.markdown if "nan" in m.value.lower()]
+
+
+def test_elder_profile_columns_become_filters(cockpit_env, tmp_path, monkeypatch) -> None:
+    """When the elder-profile model publishes marts.elder_profile, its tags, boolean columns and
+    segment become filters without a code change (here a stand-in built from dim_elder)."""
+    path = tmp_path / "with_profile.duckdb"
+    shutil.copy2(cockpit_env, path)
+    con = duckdb.connect(str(path))
+    con.execute(
+        "create table marts.elder_profile as select elder_code, county_code, town_code,"
+        " concat_ws(',', case when living_type = '独居' then '独居' end,"
+        " case when economic_type in ('特困', '低保') then '兜底对象' end) as tags,"
+        " ability_level <> '能力完好' as is_disabled,"
+        " case when is_deceased then '已故' else '在世' end as segment_label"
+        " from marts.dim_elder"
+    )
+    con.close()
+    monkeypatch.setenv("ELDERCARE_WAREHOUSE", str(path))
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    categories, flags = archives.filters()
+    assert {"tag:独居", "tag:兜底对象", "tag_is_disabled"} <= set(flags)
+    count = "select count(*) from marts.dim_elder where county_code = ? and "
+    scope = Scope("440881")
+    cases = {
+        (("tag:独居",), ()): "living_type = '独居'",
+        (("tag:兜底对象", "tag_is_disabled"), ()): "economic_type in ('特困', '低保')"
+        " and ability_level <> '能力完好'",
+        ((), (("segment_label", "已故"),)): "is_deceased",
+    }
+    for (flag_keys, chosen), condition in cases.items():
+        q = archives.ElderQuery(categories=chosen, flags=flag_keys)
+        expected = sql(path, count + condition, ("440881",))[0][0]
+        assert archives.count(scope, q) == expected > 0, condition
+
+    at = run_page("archive_elders", county_viewer("440881"))
+    at.multiselect(key="elder_q_flags").set_value(["tag:独居"]).run()
+    assert not at.exception, at.exception
+    assert _total(at) == sql(path, count + "living_type = '独居'", ("440881",))[0][0]
+    assert at.selectbox(key="elder_q_segment_label").options == ["全部", "在世", "已故"]
 
 
 # ---- 服务资源 ------------------------------------------------------------------------------------
@@ -328,7 +371,7 @@ def test_staff_workload_equals_sql(cockpit_env) -> None:
 
 def _plain(value):
     """One value as the engines agree on it (DuckDB and PostgreSQL differ in types)."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)

@@ -104,11 +104,21 @@ def _kpi_mismatches(cockpit: Cockpit, scope: Scope) -> list[str]:
     return found
 
 
+def _visit(cockpit: Cockpit, user: str, spec):
+    """The page as ``user``: through the navigation of the session already logged in as that
+    user (as a person moves), else from the page's own URL with a login (a shared link)."""
+    if getattr(cockpit, "user", None) == user and cockpit.logged_in():
+        return cockpit.navigate(spec.title)
+    visit = cockpit.open(spec.url_path, user, PASSWORD)
+    cockpit.user = user
+    return visit
+
+
 @pytest.mark.parametrize(
     ("user", "spec"), VISITS, ids=[f"{user}-{spec.url_path}" for user, spec in VISITS]
 )
 def test_page_in_the_browser(cockpit, cockpit_env, screenshots, user, spec) -> None:
-    visit = cockpit.open(spec.url_path, user, PASSWORD)
+    visit = _visit(cockpit, user, spec)
     shot = cockpit.screenshot(screenshots / f"{user}_{spec.url_path}.png")
     problems = _problems(cockpit)
     landed = urlparse(cockpit.page.url).path.strip("/")
@@ -169,14 +179,26 @@ def _expected(path: Path, county: str | None) -> dict[str, str]:
 )
 def test_overview_numbers_equal_sql(cockpit, cockpit_warehouse, user, query, county) -> None:
     cockpit.open(f"overview{query}", user, PASSWORD)
+    cockpit.user = None
     shown = cockpit.metrics()
     expected = _expected(cockpit_warehouse, county)
     assert {k: shown.get(k) for k in expected} == expected
     assert not _problems(cockpit)
 
 
+def test_a_shared_link_opens_its_page_and_area_after_login(cockpit) -> None:
+    """A link to a page with its area (?county=) opens that page and area once logged in."""
+    spec = next(p for p in pages_for(CITY_VIEWER) if p.url_path != "overview")
+    cockpit.open(f"{spec.url_path}?county=440881", "leader", PASSWORD)
+    cockpit.user = None
+    url = urlparse(cockpit.page.url)
+    assert (url.path.strip("/"), url.query) == (spec.url_path, "county=440881")
+    assert not _problems(cockpit)
+
+
 def test_county_user_sees_no_other_county_in_the_selector(cockpit) -> None:
     cockpit.open("overview?county=440881", f"county_{COUNTY}", PASSWORD)
+    cockpit.user = None
     county = cockpit.page.get_by_label("县区")
     assert county.input_value() == "霞山区"
     assert county.is_disabled()
@@ -188,6 +210,7 @@ def test_county_user_sees_no_other_county_in_the_selector(cockpit) -> None:
 def test_wall_at_1920x1080(cockpit, screenshots) -> None:
     """The wall display (大屏) as the guidance centre's screens show it: one 1920×1080 screen."""
     cockpit.open("wall", "leader", PASSWORD, size={"width": 1920, "height": 1080})
+    cockpit.user = None
     cockpit.page.wait_for_timeout(500)
     shot = screenshots / "wall_1920x1080.png"
     cockpit.page.screenshot(path=str(shot))

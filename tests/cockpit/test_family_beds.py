@@ -161,7 +161,7 @@ def test_records_page_in_sql_and_match_the_marts(cockpit_env) -> None:
 def test_states_by_area_add_up(cockpit_env) -> None:
     city = family_beds.states_by_area(Scope())
     county = family_beds.states_by_area(Scope(COUNTY))
-    built = family_beds.kpi_values(("fbed_built",), Scope())["fbed_built"]
+    built = family_beds.bed_numbers(Scope())["fbed_built"]
     assert city["state_3"].sum() == built
     assert county["area_code"].dropna().str.startswith(COUNTY).all()
     assert county["state_3"].sum() == city.set_index("area_code").loc[COUNTY, "state_3"]
@@ -223,58 +223,3 @@ def test_a_county_user_sees_only_their_county(cockpit_env) -> None:
     at = run_page("family_beds", county_viewer(COUNTY), county="440803")
     assert not at.exception, at.exception
     assert metric(at, "在用设备") == _fmt("devices_bound", county_bound)
-
-
-# -- the same tables from PostgreSQL -----------------------------------------------------------
-PARITY_MODULES = ("family_beds", "alarms", "calls", "home_service")
-
-
-def _normalised(value) -> object:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | float | np.integer | np.floating) or hasattr(value, "as_tuple"):
-        return round(float(value), 6)
-    if isinstance(value, dt.date | pd.Timestamp | np.datetime64):
-        return str(pd.Timestamp(value))
-    return value
-
-
-def _tables(scopes) -> dict[str, list]:
-    """Every table the page modules' data functions return, as sorted normalised rows (the
-    engines may order ties and Chinese text differently; the values must agree)."""
-    from data_walk import Codes, all_calls, frames
-
-    out = {}
-    for scope in scopes:
-        for call in all_calls(scope, Codes()):
-            if call.function.module not in PARITY_MODULES:
-                continue
-            for path, df in frames(call()):
-                rows = [tuple(_normalised(v) for v in r) for r in df.itertuples(index=False)]
-                out[f"{call.label} {scope}{path}"] = sorted(rows, key=repr)
-    return out
-
-
-@pytest.mark.postgres
-def test_postgres_gives_the_same_tables(cockpit_env, pg_build, monkeypatch) -> None:
-    """The family-bed, alarm, call-centre and home-service functions return the same tables from
-    the same tiny data built on PostgreSQL (marts only: no publish step needed)."""
-    import streamlit as st
-
-    from cockpit.data import core
-    from eldercare.settings import get_settings
-
-    assert pg_build.error is None, pg_build.error
-    scopes = [Scope(), Scope(COUNTY)]
-    on_duckdb = _tables(scopes)
-    monkeypatch.setenv("ELDERCARE_WAREHOUSE", pg_build.target)
-    get_settings.cache_clear()
-    st.cache_data.clear()
-    assert core.is_postgres()
-    on_postgres = _tables(scopes)
-    assert on_postgres.keys() == on_duckdb.keys()
-    differ = {k: (v[:3], on_postgres[k][:3]) for k, v in on_duckdb.items() if v != on_postgres[k]}
-    assert not differ, differ
-    assert sum(len(v) for v in on_duckdb.values()) > 100  # not vacuous

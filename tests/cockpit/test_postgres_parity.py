@@ -6,7 +6,7 @@ Comparison rule: tables as multisets of rows (order ignored, since SQL without `
 promises none; rows cut by ``limit`` after an ``order by`` must still be the same rows), same
 column names; numbers compared as floats rounded to 6 decimals (integers, decimals and floats
 alike: the engines return different numeric types); dates and times as naive timestamps;
-NULL, NaN and NaT alike. Columns that record *when* or *which run* published something
+NULL, NaN, NaT and NA alike. Columns that record *when* or *which run* published something
 (``VOLATILE``) differ by nature between two builds and are left out.
 """
 
@@ -64,7 +64,7 @@ def pg_warehouse(pg_build, tmp_path_factory) -> Iterator[str]:
 
 
 def _cell(v):
-    if v is None or v is pd.NaT:
+    if v is None or v is pd.NaT or v is pd.NA:
         return None
     if isinstance(v, bool | np.bool_):
         return bool(v)
