@@ -75,7 +75,10 @@ def test_users_commands_end_to_end(tmp_path) -> None:
     assert cli("add", "chen", "--role", "county_user", "--county", "440882", "--password",
                PASSWORD).returncode == 0  # fmt: skip
     again = cli("add", "chen", "--role", "analyst", "--password", PASSWORD)
-    assert again.returncode == 2 and again.stderr.strip() == "error: account 'chen' exists (use 'users reset')"
+    assert (
+        again.returncode == 2
+        and again.stderr.strip() == "error: account 'chen' exists (use 'users reset')"
+    )
     assert "chen" in cli("list").stdout and "440882" in cli("list").stdout
     assert cli("disable", "chen").returncode == 0
     assert "disabled" in cli("list").stdout
@@ -91,9 +94,15 @@ def test_accounts_live_in_schema_app_on_postgresql(pg_url) -> None:
     eng = engine(pg_url)
     accounts.add(eng, "li", PASSWORD, "county_user", "440803")
     with eng.connect() as conn:
-        tables = conn.execute(
-            sa.text("select table_name from information_schema.tables where table_schema = 'app'")
-        ).scalars().all()
+        tables = (
+            conn.execute(
+                sa.text(
+                    "select table_name from information_schema.tables where table_schema = 'app'"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert "accounts" in tables
     assert accounts.authenticate(eng, "li", PASSWORD).county_code == "440803"
     eng.dispose()

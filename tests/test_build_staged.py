@@ -69,7 +69,9 @@ def test_cockpit_answers_during_a_build_and_sees_the_new_data_after(
 
 def test_a_failed_build_leaves_the_served_warehouse_untouched(tiny_legacy, reader, tmp_path):
     reader.write_bytes(b"")  # an existing file the failed build must not replace
-    bad = _build(f"sqlite:///{tmp_path / 'missing.db'}", tiny_legacy.exports_dir, reader, tmp_path / "home")
+    bad = _build(
+        f"sqlite:///{tmp_path / 'missing.db'}", tiny_legacy.exports_dir, reader, tmp_path / "home"
+    )
     out, _ = bad.communicate(timeout=300)
     assert bad.returncode == 2, out
     assert out.strip().splitlines()[-1].startswith("error: ")
