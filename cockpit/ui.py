@@ -4,6 +4,7 @@ the data functions, nothing else."""
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Sequence
@@ -156,12 +157,13 @@ def table(
     st.dataframe(shown, hide_index=True, height=height)
     st.download_button(
         "下载 Excel",
-        to_xlsx(shown, name),
+        functools.partial(to_xlsx, shown, name),  # built when clicked, not on every rerun
         file_name=f"{_UNSAFE.sub('_', name)}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key or f"dl_{name}",
         icon=":material/download:",
         type="tertiary",
+        on_click="ignore",
     )
 
 
