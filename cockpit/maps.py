@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
 import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
 
 from cockpit import ui
 from cockpit.scope import Scope
