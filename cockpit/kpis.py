@@ -75,6 +75,13 @@ class Kpi:
             return self.counts_rows
         return re.match(r"\s*select\s+count\(\*\)\s", self.sql, re.IGNORECASE) is not None
 
+    def format_short(self, value) -> str:
+        """For big screens: 万/亿 for large numbers (1,352,817 人 → 135.3 万人)."""
+        if value is None or self.unit == "%" or abs(float(value)) < 100_000:
+            return self.format(value)
+        big, scale = ("亿", 1e8) if abs(float(value)) >= 1e8 else ("万", 1e4)
+        return f"{float(value) / scale:,.1f} {big}{self.unit}"
+
     def format(self, value) -> str:
         if value is None:
             return "—"

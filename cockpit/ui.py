@@ -198,4 +198,4 @@ def url_scope() -> Scope:
 def kpi_metric(key: str, value, *, container=None) -> None:
     """A KPI's label and formatted value alone (the wall display: no 口径 popover)."""
     kpi = kpis.get(key)
-    (container or st).container(border=True).metric(kpi.label, kpi.format(value))
+    (container or st).container(border=True).metric(kpi.label, kpi.format_short(value))

@@ -40,7 +40,7 @@ st.markdown(
 }
 [data-testid="stMetric"] {padding: 0.2rem 0.4rem;}
 [data-testid="stMetricLabel"] p {font-size: 24px !important; color: #9fb3c8 !important;}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 56px !important;
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: clamp(30px, 2.7vw, 56px) !important;
   font-weight: 700; color: #4fd1ff !important; line-height: 1.15;}
 table.wall-table {width: 100%; border-collapse: collapse; font-size: 21px; color: #e6eef8;}
 table.wall-table th {color: #9fd6ff; text-align: left; border-bottom: 1px solid #1f4b7a;

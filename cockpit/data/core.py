@@ -15,6 +15,7 @@ the viewer's scope) and the warehouse version, so two counties never share an en
 from __future__ import annotations
 
 import os
+import queue
 import re
 import threading
 from collections.abc import Sequence
@@ -68,6 +69,60 @@ def _duckdb_connection():
         return _duck["con"]
 
 
+_pg_idle: queue.LifoQueue = queue.LifoQueue(maxsize=8)  # reused connections (~10 ms each)
+
+
+def _pg_url() -> str:
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", target())
+
+
+def _pg_take(url: str):
+    """(connection, reused): an idle connection to ``url``, or a new one (autocommit: each
+    query runs in its own explicit read-only transaction)."""
+    import psycopg
+
+    while True:
+        try:
+            con, con_url = _pg_idle.get_nowait()
+        except queue.Empty:
+            return psycopg.connect(url, autocommit=True), False
+        if con_url == url and not con.closed:
+            return con, True
+        con.close()
+
+
+def _pg_give(con, url: str) -> None:
+    try:
+        _pg_idle.put_nowait((con, url))
+    except queue.Full:
+        con.close()
+
+
+def _pg_run(sql: str, params: Sequence[Any]) -> pd.DataFrame:
+    import psycopg
+
+    url = _pg_url()
+    while True:
+        con, reused = _pg_take(url)
+        try:
+            with con.cursor() as cur:
+                cur.execute("begin read only")
+                cur.execute(_postgres_sql(sql), list(params) or None)
+                cols = [d.name for d in cur.description]
+                rows = cur.fetchall()
+            con.execute("rollback")
+        except psycopg.OperationalError:
+            con.close()
+            if not reused:  # an idle connection the server dropped: try a fresh one
+                raise
+            continue
+        except Exception:
+            con.close()  # never hand out a connection in an unknown state
+            raise
+        _pg_give(con, url)
+        return pd.DataFrame(rows, columns=cols)
+
+
 def _postgres_sql(sql: str) -> str:
     # psycopg's placeholders are %s, so a literal % must be doubled first
     return re.sub(r"\?", "%s", sql.replace("%", "%%"))
@@ -76,16 +131,7 @@ def _postgres_sql(sql: str) -> str:
 def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """Run one read query now (no cache); ``?`` placeholders on both engines."""
     if is_postgres():
-        import psycopg
-
-        url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", target())
-        with psycopg.connect(url, autocommit=False) as con, con.cursor() as cur:
-            cur.execute("set transaction read only")
-            cur.execute(_postgres_sql(sql), list(params) or None)
-            cols = [d.name for d in cur.description]
-            rows = cur.fetchall()
-            con.rollback()
-        return pd.DataFrame(rows, columns=cols)
+        return _pg_run(sql, params)
     import duckdb
 
     for attempt in (1, 2):
