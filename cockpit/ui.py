@@ -154,7 +154,7 @@ def table(
     """A table with Chinese headers and a download of exactly these rows (scope and masking
     were applied by the data function that produced them)."""
     shown = df.rename(columns=labels or {})
-    st.dataframe(shown, hide_index=True, height=height)
+    st.dataframe(shown, hide_index=True, height=height, placeholder="—")
     st.download_button(
         "下载 Excel",
         functools.partial(to_xlsx, shown, name),  # built when clicked, not on every rerun

@@ -123,6 +123,21 @@ def _pg_run(sql: str, params: Sequence[Any]) -> pd.DataFrame:
         return pd.DataFrame(rows, columns=cols)
 
 
+def close_connections() -> None:
+    """Close every open warehouse connection (tests switch warehouses; PostgreSQL refuses to
+    copy or drop a database others are connected to)."""
+    while True:
+        try:
+            con, _ = _pg_idle.get_nowait()
+        except queue.Empty:
+            break
+        con.close()
+    with _lock:
+        if _duck.get("con") is not None:
+            _duck.pop("con").close()
+        _duck.pop("key", None)
+
+
 def _postgres_sql(sql: str) -> str:
     # psycopg's placeholders are %s, so a literal % must be doubled first
     return re.sub(r"\?", "%s", sql.replace("%", "%%"))

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from cockpit.data._sql import rounded
 from cockpit.data.core import query, scalar
 from cockpit.kpis import Kpi, get, register
 from cockpit.scope import Scope
@@ -189,7 +190,7 @@ def county_ranking(scope: Scope) -> pd.DataFrame:
     )
     return query(
         "select area_code, area_name, work_orders, served_elders, order_amount, order_subsidy,"
-        " alarms, avg_response_minutes, family_beds_active"
+        f" alarms, {rounded('avg_response_minutes', 1)} as avg_response_minutes, family_beds_active"
         f" from marts.agg_area_monthly where area_level = ? and {predicate}"
         " and month_start = ? order by work_orders desc, area_code",
         (level, *params, reporting_month()),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from cockpit.data.core import close_connections
 from eldercare import accounts
 from eldercare.accounts import county_names
 from eldercare.appdb import engine
@@ -57,5 +58,6 @@ def cockpit_env(cockpit_warehouse, app_db_url, monkeypatch) -> Iterator[Path]:
     get_settings.cache_clear()
     st.cache_data.clear()
     yield cockpit_warehouse
+    close_connections()  # a test may have pointed the cockpit at another warehouse
     get_settings.cache_clear()
     st.cache_data.clear()
