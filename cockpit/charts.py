@@ -60,7 +60,11 @@ def bars(
     enc = {
         ("y" if horizontal else "x"): cat(f"{category}:N", sort="-x" if horizontal else "-y",
                                           title=titles.get(category, category)),
-        ("x" if horizontal else "y"): val(f"{value}:Q", title=titles.get(value, value)),
+        # counts get whole-number ticks (no "0.5 家")
+        ("x" if horizontal else "y"): val(
+            f"{value}:Q", title=titles.get(value, value),
+            axis=alt.Axis(tickMinStep=1) if pd.api.types.is_integer_dtype(df[value]) else alt.Axis(),
+        ),
         "tooltip": [alt.Tooltip(f"{category}:N", title=titles.get(category, category)),
                     alt.Tooltip(f"{value}:Q", title=titles.get(value, value), format=",")],
     }  # fmt: skip
