@@ -37,7 +37,8 @@ def area_name(scope: Scope) -> str:
     return county_names()[scope.county_code] if scope.county_code else CITY_NAME
 
 
-def _set_param(name: str, value: str | None) -> None:
+def set_param(name: str, value: str | None) -> None:
+    """Put ``value`` in the URL under ``name`` (or remove it), so the view can be shared."""
     if value:
         st.query_params[name] = value
     elif name in st.query_params:
@@ -49,8 +50,8 @@ def select_county(code: str | None) -> None:
     are drawn): the URL keeps the scope so it can be shared."""
     if viewer().county_code:
         return
-    _set_param("county", code)
-    _set_param("town", None)
+    set_param("county", code)
+    set_param("town", None)
     st.session_state["scope_county"] = code  # the selectors follow
     st.session_state.pop("scope_town", None)
 
@@ -60,8 +61,8 @@ def select_town(code: str) -> None:
     county = scope_for(viewer(), st.query_params.get("county"), code).county_code
     if not county or not code.startswith(county):
         return
-    _set_param("county", county)
-    _set_param("town", code)
+    set_param("county", county)
+    set_param("town", code)
     st.session_state["scope_town"] = code
 
 
@@ -103,8 +104,8 @@ def scope_bar(*, towns: bool = True) -> Scope:
         new.county_code,
         new.town_code,
     ):
-        _set_param("county", new.county_code)
-        _set_param("town", new.town_code)
+        set_param("county", new.county_code)
+        set_param("town", new.town_code)
     month = overview.reporting_month()
     info.caption(f"当前范围：**{area_name(new)}**　数据截至 {month:%Y年%m月}")
     return new

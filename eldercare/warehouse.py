@@ -29,6 +29,11 @@ NAMES_TAKEN = (*SCHEMAS, "staging", "intermediate", "marts", "reference", "quali
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
+def psycopg_url(target: str) -> str:
+    """A PostgreSQL target as psycopg takes it (no SQLAlchemy driver suffix)."""
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", target)
+
+
 def ident(name: str) -> str:
     """Check a schema/table/column name; names are never user input, but a typo should fail loud."""
     if not _IDENT.match(name):
@@ -152,9 +157,8 @@ class Warehouse:
         if self.postgres:
             import psycopg
 
-            url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", self.target)
             try:
-                raw = psycopg.connect(url, autocommit=True)
+                raw = psycopg.connect(psycopg_url(self.target), autocommit=True)
             except psycopg.OperationalError as exc:
                 raise EldercareError(f"warehouse: cannot connect to PostgreSQL: {exc}") from exc
         else:

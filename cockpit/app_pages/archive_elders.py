@@ -72,10 +72,7 @@ selected = st.selectbox(
     format_func=lambda c: "请选择长者码" if c is None else c,
 )
 if selected != st.query_params.get("elder"):
-    if selected:
-        st.query_params["elder"] = selected
-    elif "elder" in st.query_params:
-        del st.query_params["elder"]
+    ui.set_param("elder", selected)
 if not selected:
     st.stop()
 

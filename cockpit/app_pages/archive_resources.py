@@ -71,10 +71,7 @@ selected = st.selectbox(
     format_func=lambda c: "请选择机构" if c is None else f"{names.get(c, c)} ({c})",
 )
 if selected != st.query_params.get("org"):
-    if selected:
-        st.query_params["org"] = selected
-    elif "org" in st.query_params:
-        del st.query_params["org"]
+    ui.set_param("org", selected)
 if not selected:
     st.stop()
 

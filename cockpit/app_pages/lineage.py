@@ -25,10 +25,7 @@ choice = st.selectbox(
     key="lineage_kpi",
 )
 if choice != asked:
-    if choice:
-        st.query_params["kpi"] = choice
-    elif "kpi" in st.query_params:
-        del st.query_params["kpi"]
+    ui.set_param("kpi", choice)
 if asked and asked not in registry:
     st.warning(f"未找到指标 `{asked}`，下面列出全部指标。")
 

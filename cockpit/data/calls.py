@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 
 from cockpit.data._sql import every_day, rounded
-from cockpit.data.core import query, scalar
-from cockpit.data.overview import reporting_month
-from cockpit.kpis import Kpi, get, register
+from cockpit.data.core import query
+from cockpit.data.overview import kpi_value, reporting_month
+from cockpit.kpis import Kpi, register
 from cockpit.scope import Scope
 
 _CALL = (
@@ -61,11 +61,7 @@ _MEASURES = (
 
 def kpi_values(scope: Scope) -> dict[str, object]:
     month = reporting_month()
-    out = {}
-    for key in CALL_KPIS:
-        sql, params = get(key).render(scope, month)
-        out[key] = scalar(sql, params)
-    return out
+    return {key: kpi_value(key, scope, month) for key in CALL_KPIS}
 
 
 def _month_filter(scope: Scope) -> tuple[str, tuple]:

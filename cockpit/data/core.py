@@ -26,6 +26,7 @@ import streamlit as st
 
 from eldercare.errors import EldercareError
 from eldercare.settings import get_settings, is_postgres_target
+from eldercare.warehouse import psycopg_url
 
 # Read-only, no files or network beyond the warehouse, and no query may change these settings.
 DUCKDB_CONFIG = {"enable_external_access": False, "lock_configuration": True}
@@ -72,10 +73,6 @@ def _duckdb_connection():
 _pg_idle: queue.LifoQueue = queue.LifoQueue(maxsize=8)  # reused connections (~10 ms each)
 
 
-def _pg_url() -> str:
-    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", target())
-
-
 def _pg_take(url: str):
     """(connection, reused): an idle connection to ``url``, or a new one (autocommit: each
     query runs in its own explicit read-only transaction)."""
@@ -101,7 +98,7 @@ def _pg_give(con, url: str) -> None:
 def _pg_run(sql: str, params: Sequence[Any]) -> pd.DataFrame:
     import psycopg
 
-    url = _pg_url()
+    url = psycopg_url(target())
     while True:
         con, reused = _pg_take(url)
         try:

@@ -199,13 +199,8 @@ def report_month() -> dt.date | None:
     return None if value is None else pd.Timestamp(value).date()
 
 
-def kpi_value(key: str, scope: Scope):
-    sql, params = get(key).render(scope, overview.reporting_month())
-    return scalar(sql, params)
-
-
 def headline(scope: Scope) -> dict[str, object]:
-    return {key: kpi_value(key, scope) for key in headline_keys()}
+    return {key: overview.kpi_value(key, scope) for key in headline_keys()}
 
 
 def breakdown(
