@@ -1,7 +1,12 @@
 """Concurrent cockpit sessions for ``benchmarks/cockpit_city.py``.
 
-Each session logs in on the overview and then opens another page; a step is timed from the
-request to the end of the script run ("Streamlit finished running"). Two ways to be a user:
+All sessions log in at the same moment (the login form, then the overview: the ``login`` step);
+when every session is in, all of them at once open another page and then the overview again
+(the page steps). A step is timed from the request to the end of the script run ("Streamlit
+finished running"). The target is about the page steps, what people at 20 screens do all day;
+the login step is reported on its own: it is dominated by the deliberately slow password hash
+(argon2id, ~0.16 CPU seconds each), and 20 people rarely log in within the same second.
+Two ways to be a user:
 
 - ``websocket`` (default): Streamlit's own protocol (``/_stcore/stream``, protobuf ``BackMsg``
   and ``ForwardMsg``), as the frontend speaks it: the login form's widgets are filled by id and
@@ -15,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import statistics
 import time
 from pathlib import Path
 
@@ -74,11 +78,14 @@ def _rerun(page_name: str = "", page_script_hash: str = "", widgets=()) -> bytes
     return back.SerializeToString()
 
 
-async def _ws_session(url: str, n: int, user: str, password: str, second: str) -> dict:
+async def _ws_session(
+    url: str, n: int, user: str, password: str, second: str, all_in: asyncio.Barrier
+) -> dict:
     import websockets
 
     steps: dict[str, float] = {}
     errors: list[str] = []
+    waited = False
     stream = url.replace("http://", "ws://") + "/_stcore/stream"
     try:
         async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
@@ -99,18 +106,27 @@ async def _ws_session(url: str, n: int, user: str, password: str, second: str) -
             )
             await ws.send(_rerun("overview", widgets=widgets))
             overview = await asyncio.wait_for(_until_finished(ws), STEP_TIMEOUT)
-            steps["overview"] = time.perf_counter() - started
+            steps["login"] = time.perf_counter() - started
             errors += overview.exceptions
             if overview.navigation is None:
                 raise RuntimeError("no navigation after login (wrong password?)")
-            page = next(p for p in overview.navigation.app_pages if p.url_pathname == second)
-            started = time.perf_counter()
-            await ws.send(_rerun(second, page.page_script_hash))
-            other = await asyncio.wait_for(_until_finished(ws), STEP_TIMEOUT)
-            steps[second] = time.perf_counter() - started
-            errors += other.exceptions
+            # the default page (the overview) has an empty path
+            hashes = {
+                p.url_pathname or "overview": p.page_script_hash
+                for p in overview.navigation.app_pages
+            }
+            waited = True
+            await asyncio.wait_for(all_in.wait(), STEP_TIMEOUT)
+            for path in (second, "overview"):
+                started = time.perf_counter()
+                await ws.send(_rerun(path, hashes[path]))
+                run = await asyncio.wait_for(_until_finished(ws), STEP_TIMEOUT)
+                steps[path] = time.perf_counter() - started
+                errors += run.exceptions
     except Exception as exc:
         errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
+        if not waited:
+            await all_in.abort()  # the others would wait for this session forever
     return {"session": n, "user": user, "steps": steps, "errors": errors}
 
 
@@ -131,7 +147,7 @@ async def _browser_session(chromium, url: str, n: int, user: str, password: str,
         await page.get_by_label("密码").fill(password)
         await page.get_by_role("button", name="登录").click()
         await page.wait_for_function(browser._FINISHED_JS, timeout=STEP_TIMEOUT * 1000)
-        steps["overview"] = time.perf_counter() - started
+        steps["login"] = time.perf_counter() - started
         started = time.perf_counter()
         await page.evaluate(browser._WATCH_JS)
         await page.locator(f'[data-testid="stSidebarNavLink"][href$="/{second}"]').click()
@@ -150,9 +166,10 @@ async def _browser_session(chromium, url: str, n: int, user: str, password: str,
 
 async def _all(url: str, mode: str, fonts: Path, users: list[tuple[str, str]], seconds, n):
     if mode == "websocket":
+        all_in = asyncio.Barrier(n)
         return await asyncio.gather(
             *(
-                _ws_session(url, i, *users[i % len(users)], seconds[i % len(seconds)])
+                _ws_session(url, i, *users[i % len(users)], seconds[i % len(seconds)], all_in)
                 for i in range(n)
             )
         )
@@ -182,21 +199,30 @@ def run(
     url: str, sessions: int, users: list[tuple[str, str]], seconds: list[str], *, mode: str,
     fonts: Path | None = None,
 ) -> dict:  # fmt: skip
-    """``sessions`` users at once (alternating ``users``), each on the overview and then on
-    one of ``seconds`` (URL paths) in turn; step times and errors."""
+    """``sessions`` users at once (alternating ``users``): the login step, then (websocket)
+    one of ``seconds`` (URL paths) and the overview again, or (browser) one of ``seconds``;
+    p50/p95 of the page steps, the login step on its own, and errors."""
     started = time.perf_counter()
     results = asyncio.run(_all(url, mode, fonts, users, seconds, sessions))
-    steps = [s for r in results for s in r["steps"].values()]
+    pages = [t for r in results for step, t in r["steps"].items() if step != "login"]
+    logins = [r["steps"]["login"] for r in results if "login" in r["steps"]]
+    expected = 3 if mode == "websocket" else 2
+
+    def pct(samples: list[float], q: float) -> float | None:
+        return round(_pct(samples, q), 2) if samples else None
+
     return {
         "mode": mode,
         "sessions": sessions,
-        "complete": sum(1 for r in results if len(r["steps"]) == 2),
+        "complete": sum(1 for r in results if len(r["steps"]) == expected and not r["errors"]),
         "wall_s": round(time.perf_counter() - started, 1),
-        "p50_s": round(statistics.median(steps), 2) if steps else None,
-        "p95_s": round(_pct(steps, 0.95), 2) if steps else None,
-        "max_s": round(max(steps), 2) if steps else None,
+        "p50_s": pct(pages, 0.5),
+        "p95_s": pct(pages, 0.95),
+        "max_s": round(max(pages), 2) if pages else None,
+        "login_p50_s": pct(logins, 0.5),
+        "login_p95_s": pct(logins, 0.95),
         "by_page_p95_s": {
-            page: round(_pct([r["steps"][page] for r in results if page in r["steps"]], 0.95), 2)
+            page: pct([r["steps"][page] for r in results if page in r["steps"]], 0.95)
             for page in sorted({p for r in results for p in r["steps"]})
         },
         "errors": {r["session"]: r["errors"] for r in results if r["errors"]},

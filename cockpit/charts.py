@@ -1,13 +1,80 @@
 """Charts (Altair): small functions that take a tidy DataFrame and Chinese axis titles.
 
-Pages call these; maps live in ``cockpit/maps.py``. Altair renders in the browser from the
-bundled Vega, so nothing is fetched from the internet.
+Pages draw them with ``st.vega_lite_chart``: each function returns the chart's Vega-Lite spec,
+built once per distinct input (``@spec``). Building and validating an Altair chart costs
+20–40 ms of CPU, about half of a page's run, and every viewer of a scope asks for the same
+chart. Maps live in ``cockpit/maps.py``. Vega renders in the browser from Streamlit's bundle,
+so nothing is fetched from the internet.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
+import hashlib
+import pickle
+import threading
+from collections import OrderedDict
+
 import altair as alt
 import pandas as pd
+
+# Streamlit's own Altair → Vega-Lite conversion (theme, Arrow datasets), so a cached spec draws
+# exactly as st.altair_chart would; private, hence streamlit is pinned in requirements.lock.
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+_SPECS: OrderedDict[str, dict] = OrderedDict()
+_SPECS_LOCK = threading.Lock()
+_SPECS_MAX = 512
+
+
+def _fingerprint(value, h) -> None:
+    if isinstance(value, pd.DataFrame):
+        h.update(repr((list(value.columns), [str(t) for t in value.dtypes])).encode())
+        try:
+            h.update(pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes())
+        except TypeError:  # unhashable cells (lists)
+            h.update(pickle.dumps(value))
+    elif isinstance(value, dict):
+        h.update(b"{")
+        for k in sorted(value, key=str):
+            _fingerprint(k, h)
+            _fingerprint(value[k], h)
+        h.update(b"}")
+    elif isinstance(value, list | tuple):
+        h.update(b"[")
+        for v in value:
+            _fingerprint(v, h)
+        h.update(b"]")
+    else:
+        h.update(repr(value).encode() + b"|")
+
+
+def spec(build):
+    """Make an Altair chart function return its Vega-Lite spec, cached by its arguments'
+    content (the data included: an entry is reached only by whoever already holds the data).
+    The spec is shared: treat it as read-only (``on_dark`` copies)."""
+
+    @functools.wraps(build)
+    def cached(*args, **kwargs) -> dict:
+        h = hashlib.blake2b(build.__qualname__.encode(), digest_size=16)
+        _fingerprint(args, h)
+        _fingerprint(kwargs, h)
+        key = h.hexdigest()
+        with _SPECS_LOCK:
+            found = _SPECS.get(key)
+            if found is not None:
+                _SPECS.move_to_end(key)
+                return found
+        built = _convert_altair_to_vega_lite_spec(build(*args, **kwargs))
+        with _SPECS_LOCK:
+            _SPECS[key] = built
+            while len(_SPECS) > _SPECS_MAX:
+                _SPECS.popitem(last=False)
+        return built
+
+    return cached
+
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 PALETTE = ["#1f6fb2", "#e8772e", "#3a9e5f", "#c9403a", "#8d6bb8", "#8c6d31", "#d36fa8", "#7f7f7f"]
@@ -21,6 +88,7 @@ def _style(chart: alt.Chart, height: int) -> alt.Chart:
     )
 
 
+@spec
 def trend(
     df: pd.DataFrame, x: str, y: str | list[str], titles: dict[str, str], height: int = 260
 ) -> alt.Chart:
@@ -44,6 +112,7 @@ def trend(
     return _style(chart, height)
 
 
+@spec
 def bars(
     df: pd.DataFrame,
     category: str,
@@ -77,6 +146,7 @@ def bars(
     return _style(chart, height)
 
 
+@spec
 def grouped_bars(
     df: pd.DataFrame, category: str, values: list[str], titles: dict[str, str], height: int = 300
 ) -> alt.Chart:
@@ -104,6 +174,7 @@ def grouped_bars(
     return _style(chart, height)
 
 
+@spec
 def percent_trend(
     df: pd.DataFrame, x: str, y: str, titles: dict[str, str], height: int = 260
 ) -> alt.Chart:
@@ -125,7 +196,7 @@ def percent_trend(
 
 def daily_lines(
     df: pd.DataFrame, x: str, series: str, y: str, titles: dict[str, str], height: int = 220
-) -> alt.Chart:
+) -> dict:
     """Daily values of one or more series in long form (e.g. a vital sign per day)."""
     chart = (
         alt.Chart(df)
@@ -146,9 +217,11 @@ def daily_lines(
             ],
         )
     )
-    return _style(chart, height)
+    # one elder's readings: converted for every call, never kept in the shared cache
+    return _convert_altair_to_vega_lite_spec(_style(chart, height))
 
 
+@spec
 def heatmap(
     df: pd.DataFrame,
     x: str,
@@ -187,6 +260,7 @@ def heatmap(
     return _style(alt.layer(cells, text), height)
 
 
+@spec
 def rate_lines(
     df: pd.DataFrame,
     x: str,
@@ -227,6 +301,7 @@ def rate_lines(
     return _style(alt.layer(*layers), height)
 
 
+@spec
 def daily_trend(
     df: pd.DataFrame, x: str, y: str | list[str], titles: dict[str, str], height: int = 240
 ) -> alt.Chart:
@@ -250,6 +325,7 @@ def daily_trend(
     return _style(chart, height)
 
 
+@spec
 def donut(
     df: pd.DataFrame,
     category: str,
@@ -279,16 +355,62 @@ def donut(
     return _style(chart, height)
 
 
-def on_dark(chart: alt.Chart, font_size: int = 18) -> alt.Chart:
-    """The wall display's look: transparent background, light text, large labels."""
+def on_dark(chart: dict, font_size: int = 18) -> dict:
+    """The wall display's look (transparent background, light text, large labels) on a spec."""
     light, grid = "#dbe7f5", "#2a3b55"
-    return (
-        chart.configure(font=FONT, background="transparent")
-        .configure_axis(
-            labelFontSize=font_size, titleFontSize=font_size, labelColor=light,
-            titleColor=light, gridColor=grid, domainColor=grid, tickColor=grid, labelLimit=260,
+    dark = copy.copy(chart)
+    config = dict(dark.get("config", {}))
+    config.update(font=FONT, background="transparent", view={"stroke": None})
+    config["axis"] = {
+        **config.get("axis", {}),
+        "labelFontSize": font_size,
+        "titleFontSize": font_size,
+        "labelColor": light,
+        "titleColor": light,
+        "gridColor": grid,
+        "domainColor": grid,
+        "tickColor": grid,
+        "labelLimit": 260,
+    }
+    config["legend"] = {
+        **config.get("legend", {}),
+        "labelFontSize": font_size,
+        "titleFontSize": font_size,
+        "labelColor": light,
+        "titleColor": light,
+    }
+    dark["config"] = config
+    return dark
+
+
+@spec
+def forecast_band(history: pd.DataFrame, forecast: pd.DataFrame, height: int = 280) -> alt.Chart:
+    """Monthly actuals (``month``, ``orders``) and the forecast with its 80 % interval
+    (``month``, ``orders``, ``lower``, ``upper``) on one time axis (服务需求预测)."""
+    x = alt.X("month:T", title=None, axis=alt.Axis(format="%Y-%m"))
+    hist = history.assign(kind="实际工单")
+    fc = forecast.assign(kind="预测 (80%区间)")
+    line = (
+        alt.Chart(pd.concat([hist, fc[["month", "orders", "kind"]]], ignore_index=True))
+        .mark_line(point=True)
+        .encode(
+            x=x,
+            y=alt.Y("orders:Q", title="工单数"),
+            color=alt.Color(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(range=PALETTE),
+                legend=alt.Legend(orient="top"),
+            ),  # fmt: skip
+            tooltip=[
+                alt.Tooltip("month:T", format="%Y-%m", title="月份"),
+                alt.Tooltip("orders:Q", format=",.1f", title="工单数"),
+            ],  # fmt: skip
         )
-        .configure_legend(labelFontSize=font_size, titleFontSize=font_size, labelColor=light,
-                          titleColor=light)
-        .configure_view(stroke=None)
-    )  # fmt: skip
+    )
+    band = (
+        alt.Chart(fc)
+        .mark_area(opacity=0.25, color=PALETTE[1])
+        .encode(x=x, y="lower:Q", y2="upper:Q")
+    )
+    return _style(band + line, height)

@@ -119,11 +119,16 @@ def check(warehouse, layers, texts, docs_dir) -> None:
 @cli.command()
 @click.option("--warehouse", metavar="TARGET", help=_WAREHOUSE_HELP)
 @click.option("--port", type=int, help="Port on 127.0.0.1 (default: settings, 8501).")
-def cockpit(warehouse, port) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    help="Streamlit processes behind the port, about one core each (default: settings, 1).",
+)
+def cockpit(warehouse, port, workers) -> None:
     """Serve the cockpits (Streamlit) on 127.0.0.1, usage statistics off."""
     from cockpit.serve import serve
 
-    serve(warehouse, port)
+    serve(warehouse, port, workers)
 
 
 @cli.group()

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         "URL; sqlite:///file, or postgresql:// (tables in schema app).",
     )
     cockpit_port: int = Field(default=8501, description="Port of the cockpit on 127.0.0.1.")
+    cockpit_workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="Streamlit processes behind the cockpit's port (about one core each); "
+        "a server gives it its number of cores.",
+    )
     cockpit_cache_seconds: int = Field(
         default=600, description="How long the cockpit keeps a query result (per scope)."
     )

@@ -170,7 +170,7 @@ with tabs[5]:
                 part = health[health["item_code"].isin(items)]
                 if not part.empty:
                     st.markdown(f"**{title}**")
-                    st.altair_chart(
+                    st.vega_lite_chart(
                         charts.daily_lines(
                             part,
                             "measure_date",

@@ -112,7 +112,7 @@ with tabs[0]:
     if monthly.empty:
         st.info("近12个月没有该机构的居家服务工单。")
     else:
-        st.altair_chart(
+        st.vega_lite_chart(
             charts.trend(
                 monthly, "month_start", "orders", {"month_start": "月份", "orders": "工单数"}
             )

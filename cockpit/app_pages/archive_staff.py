@@ -23,7 +23,7 @@ ui.kpi_row(staff.HEADLINE, staff.headline(scope), scope, per_row=4)
 
 left, right = st.columns(2)
 left.markdown("**按岗位与持证 (人)**")
-left.altair_chart(
+left.vega_lite_chart(
     charts.bars(
         staff.by_post(scope), "post", "staff",
         {"post": "岗位", "staff": "人数", "certified": "持证情况"}, color="certified", height=240,
@@ -31,7 +31,7 @@ left.altair_chart(
 )  # fmt: skip
 top = staff.by_org(scope)
 right.markdown(f"**服务人员最多的 {len(top)} 家机构 (人)**")
-right.altair_chart(
+right.vega_lite_chart(
     charts.bars(top, "org_name", "staff", {"org_name": "机构", "staff": "在册人员"}, height=240)
 )
 

@@ -56,12 +56,12 @@ with tabs[0]:
                   "completeness": "完整率"}  # fmt: skip
         height = 28 * grid["entity"].nunique() + 60
         st.caption("错误率 (颜色在 5 % 封顶：越深越差)")
-        st.altair_chart(
+        st.vega_lite_chart(
             charts.heatmap(grid, "county_name", "entity_label", "error_rate", titles,
                            domain=(0.0, 0.05), height=height)
         )  # fmt: skip
         st.caption("完整率 (颜色在 90 % 封底：越深越差)")
-        st.altair_chart(
+        st.vega_lite_chart(
             charts.heatmap(grid, "county_name", "entity_label", "completeness", titles,
                            reverse=True, domain=(0.9, 1.0), height=height)
         )  # fmt: skip
@@ -79,11 +79,11 @@ with tabs[0]:
                   "format_rate": "格式不规范率"}  # fmt: skip
         need, ceiling = names.bar_limits()
         left, right = st.columns(2)
-        left.altair_chart(
+        left.vega_lite_chart(
             charts.rate_lines(trend, "month_start", ["completeness"], titles,
                               rules={f"标准 {need:.0%}": need}, zero=False)
         )  # fmt: skip
-        right.altair_chart(
+        right.vega_lite_chart(
             charts.rate_lines(trend, "month_start", ["error_rate", "format_rate"], titles,
                               rules={f"错误率上限 {ceiling:.0%}": ceiling})
         )  # fmt: skip
@@ -91,7 +91,7 @@ with tabs[0]:
     history = quality.scorecard_history(scope)
     if history["run_id"].nunique() > 1:
         st.subheader("历次检查")
-        st.altair_chart(
+        st.vega_lite_chart(
             charts.trend(
                 history.pivot_table(
                     index="checked_at", columns="entity_label", values="error_rate"
@@ -134,7 +134,7 @@ with tabs[2]:
         st.info("与上一次检查相比没有变化。")
     else:
         st.caption("与上一次检查相比变化的评分单元 (数据类别 × 县区 × 月份)。")
-        st.altair_chart(
+        st.vega_lite_chart(
             charts.bars(summary, "change_label", "cells", {"change_label": "变化", "cells": "单元数"},
                         height=180)
         )  # fmt: skip

@@ -29,7 +29,7 @@ with beds_tab:
     if by_area.empty:
         st.info("当前范围内没有家庭养老床位记录。")
     else:
-        st.altair_chart(
+        st.vega_lite_chart(
             charts.grouped_bars(
                 by_area, "area_name", ["state_1", "state_2", "state_3", "state_4"], state_titles
             )
@@ -70,7 +70,7 @@ with devices_tab:
                      "bound": "在用", "unbound": "已解绑", "online_rate_pct": "在线率(%)"}  # fmt: skip
     left, right = st.columns(2)
     if not by_type.empty:
-        left.altair_chart(
+        left.vega_lite_chart(
             charts.grouped_bars(by_type, "device_type", ["online", "offline"], device_titles)
         )
     with right:
@@ -99,13 +99,13 @@ with board_tab:
     with left:
         st.markdown("**本月报警类型**")
         if not types.empty:
-            st.altair_chart(charts.bars(types, "alarm_type_label", "alarms", type_titles))
+            st.vega_lite_chart(charts.bars(types, "alarm_type_label", "alarms", type_titles))
         ui.table(types, "报警_分类型", labels=type_titles)
     with right:
         st.markdown("**近30天每日报警**")
         daily = alarms.daily(scope)
         if not daily.empty:
-            st.altair_chart(
+            st.vega_lite_chart(
                 charts.daily_trend(
                     daily, "alarm_date", ["alarms", "unhandled"],
                     {"alarm_date": "日期", "alarms": "报警数", "unhandled": "未处置"},
@@ -126,7 +126,7 @@ with calls_tab:
     st.markdown("**本月每日呼入呼出**")
     daily_calls = calls.daily(scope)
     if not daily_calls.empty:
-        st.altair_chart(
+        st.vega_lite_chart(
             charts.daily_trend(
                 daily_calls, "call_date", ["calls_in", "calls_out"],
                 {"call_date": "日期", "calls_in": "呼入", "calls_out": "呼出"},

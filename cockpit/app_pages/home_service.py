@@ -33,9 +33,9 @@ trend_titles = {"month_start": "月份", "work_orders": "工单数", "service_ho
                 "amount": "工单金额(元)", "subsidy_amount": "补贴金额(元)",
                 "self_pay_amount": "自付金额(元)"}  # fmt: skip
 left, mid, right = st.columns(3)
-left.altair_chart(charts.trend(trend, "month_start", "work_orders", trend_titles))
-mid.altair_chart(charts.trend(trend, "month_start", "service_hours", trend_titles))
-right.altair_chart(
+left.vega_lite_chart(charts.trend(trend, "month_start", "work_orders", trend_titles))
+mid.vega_lite_chart(charts.trend(trend, "month_start", "service_hours", trend_titles))
+right.vega_lite_chart(
     charts.trend(
         trend, "month_start", ["amount", "subsidy_amount", "self_pay_amount"], trend_titles
     )
@@ -51,7 +51,7 @@ st.subheader(f"服务类别（{period}）")
 categories = home_service.by_category(scope, month, span)
 left, right = st.columns([1, 2])
 if not categories.empty:
-    left.altair_chart(
+    left.vega_lite_chart(
         charts.bars(
             categories, "item_category", "work_orders", {"item_category": "服务类别", **money}
         )
@@ -89,7 +89,7 @@ with left:
     st.subheader(f"回访结果（{period}）")
     visits = home_service.visit_results(scope, month, span)
     if visits["visits"].any():
-        st.altair_chart(
+        st.vega_lite_chart(
             charts.donut(
                 visits,
                 "visit_result",

@@ -26,7 +26,7 @@ ui.kpi_row(keys[5:10], values, scope)
 
 left, right = st.columns(2)
 left.markdown("**按性质 (家)**")
-left.altair_chart(
+left.vega_lite_chart(
     charts.bars(
         institutions.breakdown(scope, "ownership"), "org_type", "orgs",
         {"org_type": "机构类型", "orgs": "机构数(家)", "category": "性质"},
@@ -34,7 +34,7 @@ left.altair_chart(
     )
 )  # fmt: skip
 right.markdown("**养老机构按星级 (家)**")
-right.altair_chart(
+right.vega_lite_chart(
     charts.bars(
         institutions.breakdown(scope, "star_level", (institutions.INSTITUTION,)),
         "category", "orgs", {"category": "星级", "orgs": "机构数(家)"}, height=160,
@@ -42,7 +42,7 @@ right.altair_chart(
 )  # fmt: skip
 
 st.markdown(f"**{'各养老机构' if scope.county_code else '各县区养老机构'}床位 (张)**")
-st.altair_chart(
+st.vega_lite_chart(
     charts.grouped_bars(
         institutions.beds_by(scope), "label",
         ["approved_beds", "filed_beds", "archive_beds", "actual_beds"],
@@ -54,7 +54,7 @@ st.altair_chart(
 st.subheader("入住率与人员配备")
 left, right = st.columns(2)
 left.markdown("**近24个月床位入住率**")
-left.altair_chart(
+left.vega_lite_chart(
     charts.percent_trend(
         institutions.occupancy_trend(scope), "month_start", "occupancy_rate",
         {"month_start": "月份", "occupancy_rate": "入住率"},
@@ -62,7 +62,7 @@ left.altair_chart(
 )  # fmt: skip
 reports = institutions.report_trend(scope)
 right.markdown("**月报：每百名在院老人配备 (人)**")
-right.altair_chart(
+right.vega_lite_chart(
     charts.trend(
         reports, "month_start", ["staff_per_100", "certified_per_100"],
         {"month_start": "月份", "staff_per_100": "工作人员", "certified_per_100": "持证护理员"},

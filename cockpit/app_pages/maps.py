@@ -41,7 +41,7 @@ with tab_fac:
             ),
             unsafe_allow_html=True,
         )
-    right.altair_chart(
+    right.vega_lite_chart(
         charts.bars(
             counts, "org_type", "facilities", {"org_type": "设施类型", "facilities": "数量(家)"}
         )
@@ -76,7 +76,7 @@ with tab_circle:
         )  # fmt: skip
         st.caption("点击县区查看该县区各镇街的服务圈覆盖。")
     level = "镇街" if scope.county_code else "县区"
-    st.altair_chart(
+    st.vega_lite_chart(
         charts.bars(
             areas, "area_name", "reach_pct", {"area_name": level, "reach_pct": "服务圈覆盖率(%)"},
             height=max(220, 34 * len(areas)),

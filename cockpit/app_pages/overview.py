@@ -15,13 +15,13 @@ st.subheader("老年人")
 ui.kpi_row(("elders", "elders_80", "elders_alone"), values, scope, per_row=3)
 left, right = st.columns(2)
 by_econ = overview.elders_by(scope, "economic_type")
-left.altair_chart(
+left.vega_lite_chart(
     charts.bars(
         by_econ, "category", "elders", {"category": "经济状况", "elders": "人数"}, height=200
     )
 )
 by_ability = overview.elders_by(scope, "ability_level")
-right.altair_chart(
+right.vega_lite_chart(
     charts.bars(
         by_ability, "category", "elders", {"category": "能力等级", "elders": "人数"}, height=200
     )
@@ -46,8 +46,8 @@ titles = {
     "alarms": "报警数",
 }
 left, right = st.columns(2)
-left.altair_chart(charts.trend(trend, "month_start", "work_orders", titles))
-right.altair_chart(charts.trend(trend, "month_start", ["order_amount", "order_subsidy"], titles))
+left.vega_lite_chart(charts.trend(trend, "month_start", "work_orders", titles))
+right.vega_lite_chart(charts.trend(trend, "month_start", ["order_amount", "order_subsidy"], titles))
 
 st.subheader("区域分布")
 metric = st.radio(

@@ -80,7 +80,7 @@ def numbers(keys: tuple[str, ...], values: dict) -> None:
 
 
 def chart(container, figure) -> None:
-    container.altair_chart(charts.on_dark(figure), theme=None)
+    container.vega_lite_chart(charts.on_dark(figure), theme=None)
 
 
 def html_table(container, df, labels: dict[str, str]) -> None:

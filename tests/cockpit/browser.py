@@ -147,7 +147,9 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def cockpit_server(warehouse: str, app_db: str, log: Path, port: int | None = None):
+def cockpit_server(
+    warehouse: str, app_db: str, log: Path, port: int | None = None, workers: int = 1
+):
     """``eldercare cockpit`` as a child process (own process group); yields its base URL."""
     port = port or free_port()
     eldercare = Path(sys.executable).parent / "eldercare"
@@ -155,7 +157,16 @@ def cockpit_server(warehouse: str, app_db: str, log: Path, port: int | None = No
     env.pop("ELDERCARE_WAREHOUSE", None)
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [str(eldercare), "cockpit", "--warehouse", str(warehouse), "--port", str(port)],
+            [
+                str(eldercare),
+                "cockpit",
+                "--warehouse",
+                str(warehouse),
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],  # fmt: skip
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
@@ -282,7 +293,13 @@ class Cockpit:
         self.visit = Visit(title)
         self.page.evaluate(_WATCH_JS)
         if not self.page.evaluate(_CLICK_NAV_JS, title):
-            raise RuntimeError(f"no navigation link {title}")
+            # Streamlit folds a long navigation behind "View N more": unfold it, try again
+            more = self.page.locator('[data-testid="stSidebarNavViewButton"]')
+            if more.count() and "more" in (more.first.text_content() or ""):
+                more.first.evaluate("b => b.click()")
+                self.page.wait_for_timeout(300)
+            if not self.page.evaluate(_CLICK_NAV_JS, title):
+                raise RuntimeError(f"no navigation link {title}")
         self.page.wait_for_function(_RAN_JS, timeout=timeout * 1000, polling=20)
         self.wait_finished(timeout)
         self.visit.seconds = self.page.evaluate(_ELAPSED_JS)
