@@ -213,6 +213,9 @@ def _print(result: dict) -> None:
         print(f"{'page':24} {'first s':>8} {'warm s':>8}")
         for page, v in block["pages"].items():
             flag = "  OVER" if page in block["over_target"] else ""
+            if "error" in v:
+                print(f"{page:24} error: {v['error']}")
+                continue
             print(f"{page:24} {v['first_s']:>8} {v.get('warm_s', ''):>8}{flag}")
             for problem in v.get("problems", []):
                 print(f"    problem: {problem}")

@@ -8,9 +8,10 @@ Why: ``benchmarks/cockpit_city.py --postgres`` needs a city-scale PostgreSQL war
 been published. Building one takes about 20 minutes of dbt plus the publish step; the cockpit's
 queries only need the same tables with the same rows, which this script gives in a few minutes.
 Tables are copied as tables (views too, materialised), in the same schemas and column names,
-with PostgreSQL types for DuckDB's (lists become arrays, structs JSON text), no indexes (a dbt
-build on PostgreSQL creates none on the marts either). Not a way to build a warehouse: the
-product builds PostgreSQL with ``eldercare build --warehouse postgresql://…``.
+with PostgreSQL types for DuckDB's (lists become arrays, structs JSON text), and the marts'
+lookup indexes a PostgreSQL build creates (``lookup_indexes`` in ``dbt/dbt_project.yml``). Not
+a way to build a warehouse: the product builds PostgreSQL with ``eldercare build --warehouse
+postgresql://…``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from pathlib import Path
 
 import duckdb
 import psycopg
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
 
 _TYPES = {
     "VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "SMALLINT": "smallint",
@@ -45,6 +49,11 @@ def _column(name: str, dtype: str) -> tuple[str, str]:
     if dtype.startswith(("STRUCT", "MAP")) or dtype == "JSON":
         return "text", f"cast(to_json({q}) as varchar)"
     return _TYPES.get(dtype, "text"), q
+
+
+def _lookup_indexes() -> dict[str, list[str]]:
+    project = yaml.safe_load((ROOT / "dbt" / "dbt_project.yml").read_text())
+    return project["vars"]["lookup_indexes"]
 
 
 def copy(warehouse: str, url: str, schemas: list[str], skip: set[str]) -> list[dict]:
@@ -82,6 +91,8 @@ def copy(warehouse: str, url: str, schemas: list[str], skip: set[str]) -> list[d
                 while chunk := f.read(1 << 20):
                     cp.write(chunk)
             rows = pg.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            for column in _lookup_indexes().get(table, []) if schema == "marts" else []:
+                pg.execute(f'create index on "{schema}"."{table}" ("{column}")')
             pg.execute(f'analyze "{schema}"."{table}"')
             done.append({"table": f"{schema}.{table}", "rows": rows,
                          "seconds": round(time.perf_counter() - started, 1)})  # fmt: skip
@@ -93,7 +104,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--warehouse", required=True)
     parser.add_argument("--postgres", required=True)
-    parser.add_argument("--schemas", nargs="+", default=["marts", "quality", "audit", "raw"])
+    parser.add_argument(
+        "--schemas", nargs="+", default=["marts", "quality", "audit", "raw", "reference"]
+    )
     parser.add_argument(
         "--skip", nargs="*", default=["raw.yl_health_record", "marts.fct_health_reading"]
     )

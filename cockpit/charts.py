@@ -388,8 +388,8 @@ def forecast_band(history: pd.DataFrame, forecast: pd.DataFrame, height: int = 2
     """Monthly actuals (``month``, ``orders``) and the forecast with its 80 % interval
     (``month``, ``orders``, ``lower``, ``upper``) on one time axis (服务需求预测)."""
     x = alt.X("month:T", title=None, axis=alt.Axis(format="%Y-%m"))
-    hist = history.assign(kind="实际工单")
-    fc = forecast.assign(kind="预测 (80%区间)")
+    hist = history.assign(kind="实际工单", month=pd.to_datetime(history["month"]))
+    fc = forecast.assign(kind="预测 (80%区间)", month=pd.to_datetime(forecast["month"]))
     line = (
         alt.Chart(pd.concat([hist, fc[["month", "orders", "kind"]]], ignore_index=True))
         .mark_line(point=True)

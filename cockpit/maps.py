@@ -385,3 +385,51 @@ def county_map(
     if values.notna().any():
         low, high = (fmt(v, unit, percent=percent) for v in (values.min(), values.max()))
         st.markdown(f"{label}：{scale_legend(palette, low, high)}", unsafe_allow_html=True)
+
+
+ORDER_POINT_COLOURS = {
+    "老人住址": (33, 102, 172),
+    "服务开始": (26, 152, 80),
+    "服务结束": (215, 48, 39),
+}
+
+
+def order_deck(order) -> pdk.Deck:
+    """One work order's start and end against the elder's home (``order``: a row with
+    home_, start_ and end_ lng/lat), joined by lines from home, centred on the home."""
+    points = pd.DataFrame(
+        [{"kind": kind, "lng": order[f"{p}_lng"], "lat": order[f"{p}_lat"]}
+         for kind, p in (("老人住址", "home"), ("服务开始", "start"), ("服务结束", "end"))]
+    )  # fmt: skip
+    points = points.astype({"lng": float, "lat": float})
+    pts = points.dropna(subset=["lng", "lat"]).assign(
+        fill=lambda d: [[*ORDER_POINT_COLOURS.get(k, (60, 60, 60)), 230] for k in d["kind"]],
+        title=lambda d: d["kind"],
+    )
+    home = pts[pts["kind"] == "老人住址"]
+    centre = home.iloc[0] if len(home) else (pts.iloc[0] if len(pts) else None)
+    lines = pd.DataFrame(
+        [
+            {"from": [centre["lng"], centre["lat"]], "to": [r.lng, r.lat]}
+            for r in pts.itertuples()
+            if centre is not None and r.kind != "老人住址"
+        ]  # fmt: skip
+    )
+    layers = [
+        pdk.Layer("LineLayer", lines, id="order-lines", get_source_position="from",
+                  get_target_position="to", get_color=[90, 90, 90, 180], get_width=2),
+        pdk.Layer("ScatterplotLayer", pts, id="order-points", get_position=["lng", "lat"],
+                  get_fill_color="fill", get_line_color=[255, 255, 255], stroked=True,
+                  get_radius=40, radius_min_pixels=6, radius_max_pixels=14, pickable=True),
+    ]  # fmt: skip
+    lng, lat = (
+        (float(centre["lng"]), float(centre["lat"])) if centre is not None else (110.36, 21.27)
+    )
+    spread = (
+        max((pts["lng"] - lng).abs().max(), (pts["lat"] - lat).abs().max(), 0.002)
+        if len(pts)
+        else 0.01
+    )
+    zoom = max(min(math.log2(360 / (spread * 2.5 * 2)), 16), 8)
+    view = pdk.ViewState(longitude=lng, latitude=lat, zoom=round(zoom, 2), pitch=0, bearing=0)
+    return deck(layers, view)

@@ -17,10 +17,14 @@ _TOWN = re.compile(r"^\d{9}$")
 
 # What each role may open; pages declare the permission they need (cockpit/app.py).
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "city_leader": frozenset({"business", "archives", "health", "quality", "lineage"}),
-    "county_user": frozenset({"business", "archives", "health", "lineage"}),
-    "data_steward": frozenset({"quality", "lineage", "overview"}),
-    "analyst": frozenset({"business"}),
+    # review: the suspicious-order queue and its decisions (存疑工单审核)
+    "city_leader": frozenset(
+        {"business", "archives", "health", "quality", "lineage", "reports", "review"}
+    ),
+    "county_user": frozenset({"business", "archives", "health", "lineage", "reports", "review"}),
+    # data stewards are the guidance centre's inspectors (每日巡检)
+    "data_steward": frozenset({"quality", "lineage", "overview", "inspection"}),
+    "analyst": frozenset({"business", "reports"}),
     "sysadmin": frozenset({"accounts"}),
 }
 

@@ -31,6 +31,60 @@ accounts = sa.Table(
     sa.Column("last_login_at", sa.DateTime),
 )
 
+# Issue 14. Append-only (the audit trail): a correction is a new row; the latest row counts.
+inspection_results = sa.Table(
+    "inspection_results",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("plan_date", sa.Date, nullable=False),
+    sa.Column("org_code", sa.String(32), nullable=False),
+    sa.Column("county_code", sa.String(6)),
+    sa.Column("check_item", sa.String(128), nullable=False),
+    sa.Column("result", sa.String(16), nullable=False),  # 合格 | 不合格 | 无法核实
+    sa.Column("deduction", sa.Float),
+    sa.Column("note", sa.Text),
+    sa.Column("recorded_by", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+report_comments = sa.Table(
+    "report_comments",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("report_key", sa.String(64), nullable=False),  # from_to_county (reports.store)
+    sa.Column("section", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("written_by", sa.String(64), nullable=False),
+    sa.Column("written_at", sa.DateTime, nullable=False),
+)
+report_files = sa.Table(
+    "report_files",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("report_key", sa.String(64), nullable=False),
+    sa.Column("date_from", sa.Date, nullable=False),
+    sa.Column("date_to", sa.Date, nullable=False),
+    sa.Column("county_code", sa.String(6)),  # NULL: the whole city
+    sa.Column("docx", sa.LargeBinary, nullable=False),
+    sa.Column("pdf", sa.LargeBinary, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# Reviewers' decisions on suspicious work orders (#65, #66): append-only, one row per action,
+# so the table is its own audit trail; the latest confirm/clear per order is a training label
+# of the next work-order warning model (eldercare/review.py, docs/warning.md).
+order_review_decisions = sa.Table(
+    "order_review_decisions",
+    METADATA,
+    sa.Column("decision_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("order_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("action", sa.String(16), nullable=False),  # confirm / clear / appeal
+    sa.Column("reason", sa.Text),
+    sa.Column("reviewer", sa.String(64), nullable=False),
+    sa.Column("county_code", sa.String(6)),
+    sa.Column("decided_at", sa.DateTime, nullable=False),
+)
+
 
 def _normalise(url: str) -> str:
     if url.startswith(("postgres://", "postgresql://")):

@@ -55,6 +55,8 @@ def migrate(
         echo(f"error: {line}", err=True)
     for line in summary.warnings:
         echo(f"warning: {line}", err=True)
+    if absent := summary.absent_line():
+        echo(f"warning: {absent}", err=True)
     total = sum(summary.rows.values())
     echo(f"landed {total:,} rows in {len(summary.rows)} raw tables (run {summary.run_id})")
     if summary.failures:
@@ -80,9 +82,12 @@ def build(
     """
     target = Warehouse(warehouse or get_settings().warehouse).target
     with staged(target, echo) as working:
-        migrate(legacy, working, first_month, last_month, verbose=verbose, echo=echo)
+        landed = migrate(legacy, working, first_month, last_month, verbose=verbose, echo=echo)
         transform(working, verbose=verbose, echo=echo)
-        publish(working, verbose=verbose, echo=echo)
+        if landed.database_given:
+            publish(working, verbose=verbose, echo=echo)
+        else:  # exports alone: no elders, orders or organisations to score or model
+            echo("warning: quality and models not published: the vendor database was not given")
 
 
 def building_path(target: str) -> Path:
@@ -144,6 +149,10 @@ def transform(warehouse: str | None = None, *, verbose: bool = False, echo: Echo
     for check in summary.failed_checks:
         echo(f"warning: check did not pass: {check}", err=True)
     if not summary.success:
-        first = (summary.failed_checks or summary.failures or ["see the Dagster run"])[0]
+        # dbt's own reason first: a failed check may be a warning, a step failure only says
+        # that dbt exited non-zero (pipelines.dbt_failures).
+        for reason in summary.reasons[1:]:
+            echo(f"error: {reason}", err=True)
+        first = (summary.reasons or summary.failures or summary.failed_checks or ["see the run"])[0]
         raise EldercareError(f"dbt build failed (run {summary.run_id}): {first}")
     return summary

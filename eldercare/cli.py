@@ -25,7 +25,10 @@ def cli() -> None:
 @click.option(
     "--rate", "rates", multiple=True, metavar="KIND=RATE", help="Override a dirt/fraud rate."
 )
-def generate(scale, seed, url, exports_dir, truth_dir, rates) -> None:
+@click.option(
+    "--variant", metavar="NAME", help="Reshape as another vendor's dump: drift | string_keys."
+)
+def generate(scale, seed, url, exports_dir, truth_dir, rates, variant) -> None:
     """Generate realistic legacy vendor data (+ district exports and the truth)."""
     from migration.generator import generate as run
 
@@ -38,6 +41,11 @@ def generate(scale, seed, url, exports_dir, truth_dir, rates) -> None:
             raise EldercareError(
                 f"--rate {item!r}: expected KIND=RATE, e.g. phone_plus86=0.1"
             ) from None
+    if variant:  # fail on an unknown name before generating
+        from migration.generator.variants import VARIANTS
+
+        if variant not in VARIANTS:
+            raise EldercareError(f"--variant {variant}: unknown (known: {', '.join(VARIANTS)})")
     s = run(scale, seed, url, exports_dir, truth_dir, overrides)
     for table, n in s.rows.items():
         click.echo(f"{table:<22}{n:>12,}")
@@ -45,10 +53,28 @@ def generate(scale, seed, url, exports_dir, truth_dir, rates) -> None:
         folders = sorted({str(f.parent) for f in s.files})
         click.echo(f"{len(s.files)} files in {', '.join(folders)}")
     click.echo(f"generated scale {scale} seed {seed} in {s.seconds:.1f} s")
+    if variant:
+        from migration.generator.variants import VARIANTS, apply_variant
+
+        apply_variant(variant, url, exports_dir)
+        gone = " (exports folder removed)" if VARIANTS[variant].no_exports and exports_dir else ""
+        click.echo(f"reshaped as vendor variant {variant}{gone}")
 
 
 _LEGACY_HELP = "Legacy DB URL and/or exports folder; may be given twice (default: settings)."
 _WAREHOUSE_HELP = "DuckDB path or postgresql:// URL (default: settings)."
+
+
+@cli.command()
+@click.option("--legacy", "legacy", multiple=True, metavar="URL_OR_FOLDER", help=_LEGACY_HELP)
+@click.option("--json", "json_path", metavar="PATH", help="Also write the report as JSON.")
+@click.option("--html", "html_path", metavar="PATH", help="Also write the report as one HTML page.")
+def inspect(legacy, json_path, html_path) -> None:
+    """Dry run: read the sources, write nothing, report what build would meet (exit 2 if it
+    would fail)."""
+    from migration.inspect_cli import run
+
+    run(legacy, json_path, html_path)
 
 
 @cli.command()
@@ -114,6 +140,48 @@ def check(warehouse, layers, texts, docs_dir) -> None:
         click.echo(f"text review: {sum(hits.values())} hits to review ({summary})")
     if any(line.status == "ERROR" for line in lines):
         raise EldercareError("quality: critical expectations failed (see ERROR lines above)")
+
+
+@cli.command()
+@click.option("--quarter", required=True, metavar="YYYYQn", help="The quarter, e.g. 2025Q3.")
+@click.option("--warehouse", metavar="TARGET", help=_WAREHOUSE_HELP)
+def score(quarter, warehouse) -> None:
+    """Publish the quality scores and provider evaluation of a quarter (docs/quality-score.md)."""
+    from eldercare.settings import get_settings
+    from eldercare.warehouse import Warehouse
+    from models.quality_publish import publish_scores
+    from models.quality_score import quarter_index
+
+    try:
+        quarter_index(quarter)
+    except ValueError as exc:
+        raise EldercareError(str(exc)) from None
+    settings = get_settings()
+    with Warehouse(warehouse or settings.warehouse).connect() as conn:
+        out = publish_scores(conn, [quarter.upper()], settings.app_db, keep_others=True)
+    rows = out["quality_score"][out["quality_score"]["period"] == quarter.upper()]
+    scored = int((rows["status"] == "已评分").sum())
+    click.echo(f"{quarter.upper()}: {scored} organisations scored, {len(rows) - scored} 数据不足")
+
+
+@cli.command()
+@click.option("--from", "date_from", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "date_to", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--county", metavar="CODE", help="6-digit county code (default: the whole city).")
+@click.option("--warehouse", metavar="TARGET", help=_WAREHOUSE_HELP)
+@click.option("--out", type=click.Path(), help="Folder for the files (default: data/reports).")
+def report(date_from, date_to, county, warehouse, out) -> None:
+    """Write the quality analysis report (.docx and .pdf) of a period."""
+    from pathlib import Path
+
+    from eldercare.settings import get_settings
+    from reports.generate import generate
+
+    settings = get_settings()
+    out_dir = Path(out) if out else settings.data_dir / "reports"
+    r = generate(warehouse or settings.warehouse, date_from.date(), date_to.date(), county,
+                 out_dir=out_dir, by="cli")  # fmt: skip
+    click.echo(f"{r.docx_path}\n{r.pdf_path}\nreport {r.file_id} in {r.seconds:.1f} s")
 
 
 @cli.command()

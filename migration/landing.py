@@ -34,8 +34,10 @@ import pyarrow as pa
 import sqlalchemy as sa
 from tqdm import tqdm
 
+from eldercare.errors import EldercareError
 from eldercare.warehouse import Warehouse, WarehouseConnection, key_checksum_sql
 from migration import reconcile
+from migration.contract import TableShape
 from migration.legacy_schema import HISTORY_END, HISTORY_START, PARTITIONED_TABLES, TABLES
 from migration.legacy_schema import primary_key as pk_of
 from migration.readers import BATCH_ROWS, LegacySource, prefetch
@@ -68,14 +70,15 @@ def month_range(first: date | str | None, last: date | str | None) -> list[str]:
     return all_months(max(lo[:7], FIRST_MONTH), min(hi[:7], LAST_MONTH))
 
 
-def landing_columns(table: str) -> list[str]:
-    """Columns the transform produces (raw minus run_id/loaded_at)."""
-    cols = [c.name for c in TABLES[table].columns] + META_COLUMNS
+def landing_columns(table: str, extra: list[str] | None = None) -> list[str]:
+    """Columns the transform produces (raw minus run_id/loaded_at): the contract's, then the
+    source's extra columns (kept, as text), then the lineage columns."""
+    cols = [c.name for c in TABLES[table].columns] + list(extra or []) + META_COLUMNS
     return cols + [PARTITION_COLUMN] if table in PARTITIONED_TABLES else cols
 
 
-def raw_columns(table: str) -> list[str]:
-    return landing_columns(table) + RUN_COLUMNS
+def raw_columns(table: str, extra: list[str] | None = None) -> list[str]:
+    return landing_columns(table, extra) + RUN_COLUMNS
 
 
 def _q(name: str) -> str:
@@ -119,11 +122,34 @@ def _month_of_batch(table: str, schema: pa.Schema) -> str:
     return month_sql(_text_exprs(table, schema)[col])
 
 
+def _key_sql(table: str, shape: TableShape | None, texts: dict[str, str], row_hash: str) -> str:
+    """The row's source_key: the key column, or the contract's fallback when the dump lacks a
+    generator-only surrogate key (see migration.contract)."""
+    fallback = shape.key_fallback if shape is not None else None
+    if fallback is None:
+        return texts[pk_of(table)]
+    if not fallback:
+        return row_hash
+    parts = [texts[c] for c in fallback]
+    none = " and ".join(f"{p} is null" for p in parts)
+    joined = ", ".join(f"coalesce({p}, '')" for p in parts)
+    return f"case when {none} then null else concat_ws(':', {joined}) end"
+
+
+def _row_hash_sql(texts: dict[str, str]) -> str:
+    hashed = ", ".join(f"coalesce({expr}, chr(30))" for expr in texts.values())
+    return f"md5(concat_ws(chr(31), {hashed}))"
+
+
 def _text_exprs(table: str, schema: pa.Schema) -> dict[str, str]:
-    """Per legacy column, DuckDB SQL rendering the batch value as the contract's text."""
+    """Per legacy column, DuckDB SQL rendering the batch value as the contract's text; a
+    contract column the source lacks is NULL, an extra source column follows as text."""
     texts = {}
     for col in TABLES[table].columns:
         name = _q(col.name)
+        if col.name not in schema.names:
+            texts[col.name] = "cast(null as varchar)"
+            continue
         arrow_type = schema.field(col.name).type
         if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
             expr = name
@@ -139,20 +165,23 @@ def _text_exprs(table: str, schema: pa.Schema) -> dict[str, str]:
         else:
             expr = f"cast({name} as varchar)"
         texts[col.name] = expr
+    for extra in schema.names:
+        if extra not in texts:
+            texts[extra] = f"cast({_q(extra)} as varchar)"
     return texts
 
 
-def transform_sql(table: str, schema: pa.Schema) -> str:
+def transform_sql(table: str, schema: pa.Schema, shape: TableShape | None = None) -> str:
     """DuckDB SQL over the registered Arrow batch ``b`` producing the landing columns."""
     texts = _text_exprs(table, schema)
     inner = [f"{expr} as {_q(c)}" for c, expr in texts.items()]
-    cols = list(texts)
-    hashed = ", ".join(f"coalesce({_q(c)}, chr(30))" for c in cols)
+    names = {c: _q(c) for c in texts}
+    row_hash = _row_hash_sql(names)
     outer = [
-        *(_q(c) for c in cols),
+        *names.values(),
         f"'{table}' as source_table",
-        f"{_q(pk_of(table))} as source_key",
-        f"md5(concat_ws(chr(31), {hashed})) as row_hash",
+        f"{_key_sql(table, shape, names, row_hash)} as source_key",
+        f"{row_hash} as row_hash",
     ]
     if table in PARTITIONED_TABLES:
         inner.append(f"{_month_of_batch(table, schema)} as {PARTITION_COLUMN}")
@@ -160,12 +189,14 @@ def transform_sql(table: str, schema: pa.Schema) -> str:
     return f"select {', '.join(outer)} from (select {', '.join(inner)} from b) t"
 
 
-def source_stats_sql(table: str, schema: pa.Schema) -> str:
+def source_stats_sql(table: str, schema: pa.Schema, shape: TableShape | None = None) -> str:
     """Per month of the batch ``b`` as read: rows, rows with del_flag '2', key checksum."""
     month = _month_of_batch(table, schema) if table in PARTITIONED_TABLES else "null"
     deleted = "sum(case when del_flag = '2' then 1 else 0 end)"
-    deleted = deleted if "del_flag" in TABLES[table].columns else "0"
-    key = _text_exprs(table, schema)[pk_of(table)]
+    # Only the contract's del_flag, and only where the dump has it (else truly 0 deleted).
+    deleted = deleted if "del_flag" in schema.names and "del_flag" in TABLES[table].c else "0"
+    texts = _text_exprs(table, schema)
+    key = _key_sql(table, shape, texts, _row_hash_sql(texts))
     checksum = f"coalesce(sum(cast('0x' || left(md5({key}), 8) as bigint)), 0)"
     return f"select {month}, count(*), coalesce({deleted}, 0), {checksum} from b group by 1"
 
@@ -179,6 +210,8 @@ class LandingOutcome:
     partitions: list[reconcile.Reconciliation] = field(default_factory=list)
     whole: reconcile.Reconciliation | None = None
     full_range: bool = True
+    note: str | None = None  # why nothing was read (source not given, table absent)
+    warnings: list[str] = field(default_factory=list)  # the dump against the contract
 
     @property
     def landed_rows(self) -> int:
@@ -237,14 +270,26 @@ def land_table(
     batch_rows: int = BATCH_ROWS,
     reader: str = "connectorx",
 ) -> LandingOutcome:
-    """Land ``table`` into raw; for partitioned tables only ``months`` (default: all)."""
+    """Land ``table`` into raw; for partitioned tables only ``months`` (default: all).
+
+    The table's real columns are compared with the contract first (``migration.contract``): a
+    missing core table or required column stops here with one error naming both; a missing
+    optional table lands empty (``land_absent``).
+    """
     started = time.monotonic()
+    shape = source.shape(table)
+    if problems := shape.problems():
+        raise EldercareError(problems[0])
+    if not shape.present:
+        return land_absent(warehouse, table, run_id, ABSENT_TABLE, log=log)
+    for warning in shape.warnings():
+        log(f"warning: {warning}")
     partitioned = table in PARTITIONED_TABLES
     wanted = (months if months is not None else all_months()) if partitioned else []
     source_rows, _ = source.count(table)
     full = not partitioned or set(wanted) >= set(all_months())
-    outcome = LandingOutcome(table, source_rows, 0, full_range=full)
-    cols = ", ".join(_q(c) for c in landing_columns(table))
+    outcome = LandingOutcome(table, source_rows, 0, full_range=full, warnings=shape.warnings())
+    cols = ", ".join(_q(c) for c in landing_columns(table, shape.extra))
     loaded_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
     in_run = f"where {PARTITION_COLUMN} in ({', '.join(repr(m) for m in wanted) or 'null'})"
     in_run = in_run if partitioned else ""
@@ -252,7 +297,7 @@ def land_table(
     with warehouse.connect() as conn:
         warehouse.ensure_schemas(conn)
         reconcile.ensure_audit_tables(conn)
-        conn.create_text_table("raw", table, raw_columns(table))
+        conn.create_text_table("raw", table, raw_columns(table, shape.extra))
         # The transform runs in DuckDB: the warehouse itself, or a private in-memory engine.
         engine = duckdb.connect() if conn.postgres else conn.raw
         bar = tqdm(total=source_rows, desc=table, unit="rows", unit_scale=True, disable=None)
@@ -263,8 +308,8 @@ def land_table(
                 for batch in prefetch(source.stream(table, batch_rows=batch_rows, reader=reader)):
                     engine.register("b", batch)
                     if sql is None:
-                        sql = transform_sql(table, batch.schema)
-                        stats_sql = source_stats_sql(table, batch.schema)
+                        sql = transform_sql(table, batch.schema, shape)
+                        stats_sql = source_stats_sql(table, batch.schema, shape)
                         insert = (
                             f"select {cols}, '{run_id}' as run_id, '{loaded_at}' as loaded_at "
                             f"from ({sql}) {in_run}"
@@ -291,6 +336,45 @@ def land_table(
     where = f" in {len(wanted)} partitions" if partitioned else ""
     log(f"{table}: landed {outcome.landed_rows:,} rows{where}; {outcome.whole.describe()}")
     return outcome
+
+
+NOT_GIVEN = "source not given"
+ABSENT_TABLE = "table absent from the vendor database"
+
+
+def land_absent(
+    warehouse: Warehouse,
+    table: str,
+    run_id: str,
+    note: str,
+    *,
+    columns: list[str] | None = None,
+    log: Log = lambda _msg: None,
+) -> LandingOutcome:
+    """A source that was not given, or a table the given dump lacks: raw.<table> exists with its
+    columns (default: the legacy contract's), so that every model downstream runs; the
+    reconciliation row says why (``note``).
+
+    A table the dump lacks is emptied (the dump given is the truth). A source not given keeps
+    what an earlier run landed: a month-range re-run of the database alone must not wipe the
+    exports, which often arrive weeks later.
+    """
+    with warehouse.connect() as conn:
+        warehouse.ensure_schemas(conn)
+        reconcile.ensure_audit_tables(conn)
+        existing = conn.columns("raw", table)
+        if not (note == NOT_GIVEN and existing):
+            conn.create_text_table("raw", table, columns or raw_columns(table))
+        with conn.transaction():
+            kept = int(conn.execute(f"select count(*) from raw.{table}")[0][0])
+            if note != NOT_GIVEN:
+                conn.execute(f"delete from raw.{table}")
+                kept = 0
+            why = f"{note} (raw keeps {kept} rows of an earlier run)" if kept else note
+            rec = reconcile.Reconciliation(table, 0, 0, 0, 0, 0, note=why)
+            reconcile.record(conn, rec, run_id)
+    log(f"{table}: {rec.note}")
+    return LandingOutcome(table, 0, 0, whole=rec, note=note)
 
 
 def _reconcile(

@@ -268,6 +268,22 @@ yl_return_visit = Table(
     Column("visitor", String(64)),
 )
 
+yl_order_doubt = Table(
+    "yl_order_doubt",
+    metadata,
+    Column("doubt_id", BigInteger, primary_key=True),
+    Column("order_id", BigInteger),
+    Column("source", String(16)),
+    Column("reason", String(255)),
+    Column("doubt_time", DateTime),
+    Column("appeal_time", DateTime),
+    Column("appeal_reason", String(255)),
+    Column("review_time", DateTime),
+    Column("review_result", String(16)),
+    Column("reviewer", String(64)),
+    Column("del_flag", CHAR(1), nullable=False, server_default="0"),
+)
+
 yl_call_record = Table(
     "yl_call_record",
     metadata,

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from eldercare.errors import EldercareError
+from migration.contract import TableShape, has_del_flag, reflect
 from migration.legacy_schema import TABLES, primary_key
 
 _REAL_TYPES = (sa.Float, sa.Numeric)  # sa.Float subclasses Numeric; both are REAL in SQLite
@@ -62,6 +63,7 @@ class LegacySource:
             self.sqlite_path = path.resolve()
         self._engine: sa.Engine | None = None
         self.fallbacks: dict[str, str] = {}  # table -> why connectorx could not read it
+        self._shapes: dict[str, TableShape] = {}
 
     def __repr__(self) -> str:
         return f"LegacySource({redact(str(self.url))})"
@@ -80,11 +82,27 @@ class LegacySource:
     def _q(self, name: str) -> str:
         return f"`{name}`" if self.dialect != "sqlite" else f'"{name}"'
 
+    def shape(self, table: str) -> TableShape:
+        """The table's real columns against the contract (reflected once per source)."""
+        if table not in self._shapes:
+            try:
+                self._shapes[table] = reflect(self.engine, table)
+            except sa.exc.SQLAlchemyError as exc:
+                raise EldercareError(
+                    f"legacy table {table}: cannot read its columns: {_short(exc)}"
+                ) from exc
+        return self._shapes[table]
+
+    def selected_columns(self, table: str) -> list[str]:
+        """What is read: the contract's columns that exist, then the extra ones."""
+        shape = self.shape(table)
+        return shape.present_contract + shape.extra
+
     def select_sql(self, table: str) -> str:
-        """The streaming query: every contract column, rendered as the source renders it."""
+        """The streaming query: every existing column, rendered as the source renders it."""
         items = []
-        for col in TABLES[table].columns:
-            q = self._q(col.name)
+        for name in self.selected_columns(table):
+            q = self._q(name)
             if self.dialect == "sqlite":
                 # connectorx types SQLite columns by their declared type (an expression has none).
                 items.append(q)
@@ -93,8 +111,12 @@ class LegacySource:
         return f"SELECT {', '.join(items)} FROM {self._q(table)}"
 
     def count(self, table: str) -> tuple[int, int]:
-        """(rows, rows with del_flag '2'), counted by the source database itself."""
-        has_del = "del_flag" in TABLES[table].columns
+        """(rows, rows with del_flag '2'), counted by the source database itself.
+
+        A table whose dump has no del_flag column counts 0 deleted rows (and only then; the
+        contract's warnings say the column is absent).
+        """
+        has_del = has_del_flag(self.shape(table))
         deleted = (
             f"SUM(CASE WHEN {self._q('del_flag')} = '2' THEN 1 ELSE 0 END)" if has_del else "0"
         )
@@ -146,17 +168,20 @@ class LegacySource:
         """
         import connectorx as cx
 
-        pk_col = TABLES[table].c[primary_key(table)]
+        shape = self.shape(table)
         url, select = self._connectorx_url(), self.select_sql(table)
-        # Qualified: in MySQL a bare name in ORDER BY would mean the text alias of the select.
-        pk = f"{self._q(table)}.{self._q(pk_col.name)}"
+        pk_name = primary_key(table)
         try:
-            if not isinstance(pk_col.type, sa.Integer):  # text keys: small reference tables
+            if shape.key_fallback is not None:  # no key to page by: small reference tables
                 yield from cx.read_sql(url, select, return_type="arrow").to_batches()
                 return
+            # Qualified: in MySQL a bare name in ORDER BY would mean the text alias of the select.
+            pk = f"{self._q(table)}.{self._q(pk_name)}"
+            numeric = isinstance(shape.types.get(pk_name), sa.Integer)
             last = None
             while True:
-                where = f" WHERE {pk} > {last}" if last is not None else ""
+                after = self._key_literal(last, numeric) if last is not None else None
+                where = f" WHERE {pk} > {after}" if after is not None else ""
                 page = cx.read_sql(
                     url, f"{select}{where} ORDER BY {pk} LIMIT {batch_rows}", return_type="arrow"
                 )
@@ -164,21 +189,29 @@ class LegacySource:
                     yield page.combine_chunks().to_batches()[0]
                 if page.num_rows < batch_rows:
                     return
-                last = int(page.column(pk_col.name)[-1].as_py())
+                last = page.column(pk_name)[-1].as_py()
         except (RuntimeError, OSError, pa.ArrowException) as exc:
             raise EldercareError(f"legacy table {table}: read failed: {_short(exc)}") from exc
 
+    def _key_literal(self, value: Any, numeric: bool) -> str:
+        """The last key of a page as SQL: a number only for an integer column (SQLite orders
+        integers before text), else a quoted string; a key is never assumed to be a number."""
+        text = str(value)
+        if numeric and re.fullmatch(r"-?[0-9]+", text):
+            return text
+        if self.dialect != "sqlite":
+            text = text.replace("\\", "\\\\")  # MySQL string literals take backslash escapes
+        return "'" + text.replace("'", "''") + "'"
+
     def _stream_sqlalchemy(self, table: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
-        cols = list(TABLES[table].columns)
-        sql = f"SELECT {', '.join(self._q(c.name) for c in cols)} FROM {self._q(table)}"
-        real = {c.name for c in cols if isinstance(c.type, _REAL_TYPES)}
+        names = self.selected_columns(table)
+        sql = f"SELECT {', '.join(self._q(c) for c in names)} FROM {self._q(table)}"
+        contract = TABLES[table].columns
+        real = {c.name for c in contract if isinstance(c.type, _REAL_TYPES)}
         schema = pa.schema(
             [
-                (
-                    c.name,
-                    pa.float64() if c.name in real and self.dialect == "sqlite" else pa.string(),
-                )
-                for c in cols
+                (c, pa.float64() if c in real and self.dialect == "sqlite" else pa.string())
+                for c in names
             ]
         )
         try:

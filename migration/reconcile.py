@@ -9,7 +9,8 @@ quarantined_rows, deleted_rows, run_id, checked_at; source_rows = loaded_rows + 
 * ``source_key_checksum`` / ``loaded_key_checksum``: order-free checksums of the primary keys read
   from the source and of those landed (see ``eldercare.warehouse.key_checksum_sql``).
 
-Here ``loaded_rows`` counts landed rows that are live and ``deleted_rows`` landed rows with
+``note`` says why a table read nothing (``source not given``, ``table absent from the vendor
+database``). Here ``loaded_rows`` counts landed rows that are live and ``deleted_rows`` landed rows with
 del_flag '2' (raw keeps both); quarantined_rows stays 0 until the dbt step fills its own rows.
 """
 
@@ -31,7 +32,8 @@ create table if not exists audit.reconciliation (
     checked_at timestamp not null,
     partition_month text,
     source_key_checksum bigint,
-    loaded_key_checksum bigint
+    loaded_key_checksum bigint,
+    note text
 )"""
 
 FILE_ERRORS_DDL = """
@@ -54,6 +56,7 @@ class Reconciliation:
     loaded_key_checksum: int
     partition_month: str | None = None
     quarantined_rows: int = 0
+    note: str | None = None  # e.g. "source not given": nothing to read, nothing expected
 
     @property
     def ok(self) -> bool:
@@ -70,6 +73,8 @@ class Reconciliation:
 
 def ensure_audit_tables(conn: WarehouseConnection) -> None:
     conn.execute(RECONCILIATION_DDL)
+    # Warehouses made before the note column (both engines know IF NOT EXISTS here).
+    conn.execute("alter table audit.reconciliation add column if not exists note text")
     conn.execute(FILE_ERRORS_DDL)
 
 
@@ -86,7 +91,10 @@ def landed_stats(
 
 def record(conn: WarehouseConnection, rec: Reconciliation, run_id: str) -> None:
     conn.execute(
-        "insert into audit.reconciliation values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into audit.reconciliation (source_table, source_rows, loaded_rows,"
+        " quarantined_rows, deleted_rows, run_id, checked_at, partition_month,"
+        " source_key_checksum, loaded_key_checksum, note)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             rec.source_table,
             rec.source_rows,
@@ -98,6 +106,7 @@ def record(conn: WarehouseConnection, rec: Reconciliation, run_id: str) -> None:
             rec.partition_month,
             rec.source_key_checksum,
             rec.loaded_key_checksum,
+            rec.note,
         ),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines import migration, models, publish, warehouse
+from pipelines import migration, models, publish, quality_score, warehouse
 from pipelines.resources import resources_from_settings
 from quality import defs as quality  # the module: a 2nd Definitions here breaks `dagster dev`
 
@@ -18,6 +18,7 @@ defs = dg.Definitions.merge(
     warehouse.defs,
     quality.defs,
     models.defs,
+    quality_score.defs,
     publish.defs,
     dg.Definitions(resources=resources_from_settings()),
 )

@@ -3,6 +3,11 @@
 
 - ``service_reach``: the 15-minute service circle (models/service_reach.py) →
   ``marts.agg_service_reach``, ``marts.agg_elder_hex``, ``marts.service_gap_candidate``.
+- ``work_order_warning`` (pipelines/warning.py): rules, score and review queue →
+  ``marts.order_warning``, ``suspicious_order``, ``settlement_check``, ``warning_model``.
+- ``elder_profile``, ``service_demand``, ``service_expiry`` (pipelines/smart_models.py): 智慧模型
+  → ``marts.elder_profile``, ``demand_forecast``, ``demand_backtest``, ``demand_unmet``,
+  ``expiry_reminder``, ``expiry_evaluation``.
 """
 
 import math
@@ -17,6 +22,8 @@ from eldercare.settings import get_settings
 from eldercare.warehouse import Warehouse
 from models import service_reach as sr
 from models.warehouse_tables import read_frame, replace_tables
+from pipelines.smart_models import defs as smart_defs
+from pipelines.warning import defs as warning_defs
 
 OWNERS = ["team:models"]
 KINDS = {"python", get_settings().warehouse_kind}
@@ -112,4 +119,4 @@ def _share(value) -> float:
     return 0.0 if math.isnan(value) else round(value, 4)
 
 
-defs = dg.Definitions(assets=[service_reach_assets])
+defs = dg.Definitions.merge(dg.Definitions(assets=[service_reach_assets]), warning_defs, smart_defs)

@@ -16,7 +16,7 @@ import dagster as dg
 from eldercare.errors import EldercareError
 from eldercare.settings import get_settings
 from migration.district_exports import TABLE as DISTRICT_TABLE
-from migration.landing import FIRST_MONTH, LAST_MONTH
+from migration.landing import ABSENT_TABLE, FIRST_MONTH, LAST_MONTH, NOT_GIVEN
 from migration.legacy_schema import TABLES
 
 # Dagster's run tags for a partition range (one run over many partitions).
@@ -33,6 +33,26 @@ class MigrationSummary:
     file_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
+    absent: dict[str, str] = field(default_factory=dict)  # raw table -> why it is empty
+
+    @property
+    def database_given(self) -> bool:
+        return not any(
+            note == NOT_GIVEN and table != DISTRICT_TABLE for table, note in self.absent.items()
+        )
+
+    def absent_line(self) -> str | None:
+        """One line naming the sources not given and the tables the dump lacks, or None."""
+        not_given = [t for t, note in self.absent.items() if note == NOT_GIVEN]
+        lacking = sorted(t for t, note in self.absent.items() if note != NOT_GIVEN)
+        parts = []
+        if any(t != DISTRICT_TABLE for t in not_given):
+            parts.append(f"{NOT_GIVEN}: the vendor database")
+        if DISTRICT_TABLE in not_given:
+            parts.append(f"{NOT_GIVEN}: the district exports")
+        if lacking:
+            parts.append(f"{ABSENT_TABLE}: {', '.join(lacking)}")
+        return "; ".join(parts) + " (audit.reconciliation.note)" if parts else None
 
 
 def split_legacy(values: list[str]) -> tuple[str | None, Path | None]:
@@ -93,9 +113,8 @@ def run_migration(
     lo, hi = _month(first_month, FIRST_MONTH), _month(last_month, LAST_MONTH)
     if lo > hi:
         raise EldercareError(f"--from {lo} is after --to {hi}")
-    selection = [dg.AssetKey(["raw", t]) for t in TABLES] if legacy_url else []
-    if exports_dir:
-        selection.append(dg.AssetKey(["raw", DISTRICT_TABLE]))
+    # Every raw table, whichever sources were given: one not given lands empty, with a note.
+    selection = [dg.AssetKey(["raw", t]) for t in [*TABLES, DISTRICT_TABLE]]
     run_config = {
         "resources": {
             "legacy": {"config": {"url": legacy_url or "", "exports_dir": str(exports_dir or "")}},
@@ -153,4 +172,8 @@ def _summarise(result: dg.ExecuteInProcessResult) -> MigrationSummary:
             count = mat.metadata.get("dagster/row_count")
             if count is not None:
                 summary.rows[mat.asset_key.path[-1]] = int(count.value)
+            if (absent := mat.metadata.get("absent")) is not None:
+                summary.absent[mat.asset_key.path[-1]] = str(absent.value)
+            if (notes := mat.metadata.get("contract_warnings")) is not None:
+                summary.warnings += str(notes.value).splitlines()
     return summary

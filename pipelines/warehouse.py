@@ -116,6 +116,7 @@ class WarehouseSummary:
     seconds: float
     failures: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # dbt's own errors, in words
 
 
 def run_warehouse(
@@ -140,6 +141,11 @@ def run_warehouse(
                 summary.failed_checks.append(
                     f"{data.asset_key.to_user_string()}: {data.check_name}"
                 )
+    if not result.success:
+        from eldercare.warehouse import Warehouse
+        from pipelines import dbt_failures
+
+        summary.reasons = dbt_failures.reasons(result.run_id, Warehouse(target))
     return summary
 
 

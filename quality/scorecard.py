@@ -70,7 +70,8 @@ def scorecard_sql(entity: Entity, bar: Bar) -> str:
     sums = ["incomplete", "wrong", "format", *(f"rule_{r.name}" for r in entity.rules)]
     cell_sums = ", ".join(f"sum({c}) as {c}" for c in sums)
     complete = "sum(n) - sum(incomplete)"
-    rule_sums = "".join(f", sum(rule_{r.name}) as rule_{r.name}" for r in entity.rules)
+    # coalesce: an empty table (a source not given, a table the dump lacks) scores 0 rows.
+    rule_sums = "".join(f", coalesce(sum(rule_{r.name}), 0) as rule_{r.name}" for r in entity.rules)
     meets = (
         f"case when sum(n) = 0 then null else"
         f" ({_rate(complete)} >= {bar.completeness}"
@@ -82,9 +83,10 @@ def scorecard_sql(entity: Entity, bar: Bar) -> str:
         f" from flags group by county_code, month)"
         f" select '{entity.name}' as entity, '{entity.table}' as source_table,"
         f" {_grain('county_code')}, {_grain('month')},"
-        f" sum(n) as rows, {complete} as complete_rows, {_rate(complete)} as completeness,"
-        f" sum(wrong) as error_rows, {_rate('sum(wrong)')} as error_rate,"
-        f" sum(format) as format_rows, {_rate('sum(format)')} as format_rate,"
+        f" coalesce(sum(n), 0) as rows, coalesce({complete}, 0) as complete_rows,"
+        f" {_rate(complete)} as completeness,"
+        f" coalesce(sum(wrong), 0) as error_rows, {_rate('sum(wrong)')} as error_rate,"
+        f" coalesce(sum(format), 0) as format_rows, {_rate('sum(format)')} as format_rate,"
         f" {meets} as meets_bar{rule_sums}"
         f" from cells group by grouping sets ((), (county_code), (month), (county_code, month))"
     )

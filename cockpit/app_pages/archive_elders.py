@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cockpit import charts, ui
-from cockpit.data import archives
+from cockpit.data import archives, smart_models
 
 viewer = ui.viewer()
 if not viewer.may("archives"):
@@ -95,6 +95,18 @@ with st.container(border=True):
     cols = st.columns(4)
     for i, (label, value) in enumerate(fields):
         cols[i % 4].markdown(f"**{label}**  \n{value if value is not None else '—'}")
+
+# 老人画像 (models/profile.py): tags and their evidence; health tags only with ``health``
+profile = (
+    smart_models.profile_of(viewer, scope, selected)
+    if smart_models.available()["elder_profile"]
+    else None
+)
+if profile:
+    badges = " ".join(f":blue-badge[{t}]" for t in profile["tags"]) or "无"
+    st.markdown(f"**画像标签** {badges} · 分群：{profile['segment_label']}")
+    with st.expander(f"标签依据 (截至 {profile['as_of_date']:%Y年%m月%d日})"):
+        st.markdown("\n".join(f"- {e}" for e in profile["evidence"]) or "无")
 
 summary = archives.order_summary(scope, selected)
 tabs = st.tabs(["工单", "报警", "家庭养老床位", "机构入住", "设备", "健康监测"])

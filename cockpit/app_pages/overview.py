@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cockpit import charts, maps, ui
-from cockpit.data import geo, overview
+from cockpit.data import geo, overview, smart_models
 
 ui.header(
     "总览驾驶舱", "全市养老服务关键指标；选择县区、镇街或点击地图下钻，链接可直接分享当前范围。"
@@ -75,3 +75,23 @@ ui.table(
             "served_elders": "服务长者", "order_amount": "工单金额(元)", "order_subsidy": "补贴金额(元)",
             "alarms": "报警", "avg_response_minutes": "平均响应(分钟)", "family_beds_active": "在建家床"},
 )  # fmt: skip
+
+if smart_models.available()["elder_profile"]:
+    st.subheader("长者画像")
+    counts = smart_models.tag_counts(scope)
+    left, right = st.columns(2)
+    left.vega_lite_chart(
+        charts.bars(counts, "tag", "elders", {"tag": "画像标签", "elders": "人数"}, height=440)
+    )
+    with right:
+        tag = st.selectbox(
+            "按画像标签筛选", list(counts["tag"]), key="overview_tag",
+            format_func=lambda t: f"{t} ({int(counts.set_index('tag').loc[t, 'elders']):,}人)",
+        )  # fmt: skip
+        ui.table(
+            smart_models.tag_by_area(scope, tag), f"画像标签_{tag}",
+            labels={"area_code": "区划代码", "area_name": "区域", "elders": "在世长者",
+                    "tagged": f"{tag}人数", "share": "占比"},
+            key="dl_overview_tag",
+        )  # fmt: skip
+        st.caption("在“老人档案”的条件中选择“画像：标签”可查看名单。")

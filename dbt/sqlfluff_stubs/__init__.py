@@ -71,6 +71,10 @@ def staging_base_models() -> dict[str, str]:
     return {"yl_elder": "base_legacy__yl_elder", "yl_org": "base_legacy__yl_org"}
 
 
+def dictionary_columns() -> list[tuple[str, str, str]]:
+    return [("yl_work_order", "order_status", "yl_order_status")]
+
+
 def migration_quarantine_counts() -> str:
     return "select source_table, n from migration_quarantine"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from migration.generator import (
     dirt,
+    doubts,
     exports,
     fraud,
     health,
@@ -65,7 +66,8 @@ def _build_and_write(w: World, emit) -> dict:
     orders.order_table(w, f, cat)
     orders.return_visits(w, f)
     dirt.items_and_orders(w)
-    emit("yl_service_item", "yl_work_order", "yl_return_visit")
+    doubts.build(w, f, cat)
+    emit("yl_service_item", "yl_work_order", "yl_return_visit", "yl_order_doubt")
     for c in ("lng0", "lat0", "lng1", "lat1", "photo0", "photo1", "source", "staff"):
         del f[c]  # not needed for the truth; frees memory at city scale
     iot.build_family_beds(w)

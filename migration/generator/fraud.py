@@ -75,10 +75,11 @@ def inject(w, f: dict[str, np.ndarray], cat: dict[str, np.ndarray]) -> dict[str,
     _mark(f, free, hit, "under_min_duration")
 
     # one photo reused: before/after photos copied from an earlier order of someone else
-    hit = _take(rng, np.flatnonzero(done), k["reused_photo"], free)
+    hit = _take(rng, np.flatnonzero(done), 3 * k["reused_photo"], free)
     src = rng.integers(0, base, len(hit))
-    ok = f["person"][src] != f["person"][hit]
-    hit, src = hit[ok], src[ok]
+    # the copy comes after its (completed) original, as the comment above says
+    ok = (f["person"][src] != f["person"][hit]) & done[src] & (f["start"][src] < f["start"][hit])
+    hit, src = hit[ok][: k["reused_photo"]], src[ok][: k["reused_photo"]]
     f["photo0"][hit] = f["photo0"][src]
     f["photo1"][hit] = f["photo1"][src]
     _mark(f, free, hit, "reused_photo")

@@ -22,19 +22,44 @@ CODES = np.array(["HR", "SBP", "DBP", "GLU", "SPO2"], dtype=object)
 UNITS = np.array(["次/分", "mmHg", "mmHg", "mmol/L", "%"], dtype=object)
 SESSION_WEIGHT = {6: 1.0, 7: 0.7, 8: 3.0}  # bands measure more often than cuffs and meters
 BEIJING = np.timedelta64(8 * 3600, "s")
+HR_ABNORMAL_SHARE = 0.06
 
 
 def baselines(w: World) -> dict[str, np.ndarray]:
+    """Each person's usual values; a condition (hypertension, diabetes, a fast heart) puts the
+    baseline clearly inside the clinical range, so the truth of who has it is observable."""
     rng = w.cfg.rng("baselines")
     p = w.persons
     n = len(p["person_id"])
+    hyper, diab = p["hyper"], p["diab"]
+    p["hr_abnormal"] = heart_condition(w)
     return {
-        "HR": np.clip(rng.normal(74, 7, n), 55, 95),
-        "SBP": np.clip(rng.normal(126, 11, n) + 16 * p["hyper"], 100, 175),
-        "DBP": np.clip(rng.normal(75, 6, n) + 7 * p["hyper"], 58, 100),
-        "GLU": np.clip(rng.normal(5.4, 0.4, n) + 2.8 * p["diab"], 4.2, 12),
+        "HR": np.where(
+            p["hr_abnormal"],
+            np.clip(rng.normal(112, 5, n), 106, 125),
+            np.clip(rng.normal(72, 6, n), 58, 86),
+        ),
+        "SBP": np.where(
+            hyper,
+            np.clip(rng.normal(152, 6, n), 146, 175),
+            np.clip(rng.normal(119, 6, n), 100, 126),
+        ),
+        "DBP": np.where(
+            hyper, np.clip(rng.normal(86, 5, n), 78, 100), np.clip(rng.normal(73, 4, n), 60, 79)
+        ),
+        "GLU": np.where(
+            diab,
+            np.clip(rng.normal(9.2, 0.9, n), 8.3, 12),
+            np.clip(rng.normal(5.2, 0.3, n), 4.2, 5.8),
+        ),
         "SPO2": np.clip(rng.normal(96.8, 0.9, n), 93, 99.5),
     }
+
+
+def heart_condition(w: World) -> np.ndarray:
+    """Persons with a persistently fast heart (心动过速), its own stream: no other draw moves."""
+    rng = w.cfg.rng("heart_condition")
+    return rng.random(len(w.persons["person_id"])) < HR_ABNORMAL_SHARE
 
 
 def plan(w: World) -> dict[str, np.ndarray]:

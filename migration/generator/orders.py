@@ -35,6 +35,17 @@ def assign_workers(w: World, f: dict[str, np.ndarray]) -> None:
         regular[f["person"]] % pool[prov],
         rng.integers(0, 1 << 30, len(prov)) % pool[prov],
     )
+    # a dispatcher does not send a busy worker: an order that clashes with the same worker's
+    # previous one goes to another worker of the provider (a few rounds clear nearly all)
+    clash_rng = w.cfg.rng("worker_clash")
+    for _ in range(6):
+        slot = order[first[prov] + pick]
+        o = np.lexsort((f["start"], slot))
+        same = np.r_[False, slot[o][1:] == slot[o][:-1]]
+        clash = o[same & (f["start"][o] < np.r_[f["end"][o][:1], f["end"][o][:-1]])]
+        if len(clash) == 0:
+            break
+        pick[clash] = clash_rng.integers(0, 1 << 30, len(clash)) % pool[prov[clash]]
     f["provider"] = prov
     f["staff"] = staff["staff_id"][order[first[prov] + pick]]
 

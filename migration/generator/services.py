@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from migration.generator import geo
+from migration.generator import demand, geo
 from migration.generator.config import START, TODAY
 from migration.generator.people import rand_time
 from migration.generator.state import World, pick_from_catchment
@@ -90,6 +90,7 @@ def build_orders(w: World, cat: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     exp_amount = mean_amount[fav[em_person]].mean(axis=1)
     lapsed = lapser[em_person] & (em_month >= lapse_from[em_person].astype(MONTH))
     use = np.where(lapsed, 0.05, usage[em_person])
+    use = use * demand.month_factor(w, em_person, em_month)  # demand's shape (demand.py)
     n_orders = np.floor(use * quota / exp_amount + rng.random(len(em_person))).astype(int)
     o_person = np.repeat(em_person, n_orders)
     o_month = np.repeat(em_month, n_orders)
@@ -115,6 +116,7 @@ def build_orders(w: World, cat: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     m = len(person)
     item = np.where(rng.random(m) < 0.75, fav[person, rng.integers(0, 2, m)],
                     rng.choice(len(cat["item_id"]), m, p=pw / pw.sum()))  # fmt: skip
+    item = demand.summer_bathing(w, cat, item, plan)
     return _times_and_money(w, rng, cat, person, plan, item, entitled)
 
 

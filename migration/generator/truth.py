@@ -56,6 +56,9 @@ def write_truth(w: World, folder: Path, orders: dict[str, np.ndarray]) -> list[P
                 "true_ability_level": p["ability"][pi].astype(str),
                 "true_care_mode": np.array(["home", "community", "institution"])[p["care"][pi]],
                 "true_death_date": p["death"][pi],
+                "true_hypertension": p["hyper"][pi],
+                "true_diabetes": p["diab"][pi],
+                "true_abnormal_heart_rate": p["hr_abnormal"][pi],
                 "is_duplicate_row": rows["is_dup"],
                 "duplicate_kind": rows["dup_kind"],
             },
@@ -89,6 +92,8 @@ def write_truth(w: World, folder: Path, orders: dict[str, np.ndarray]) -> list[P
         )
     )
     files.append(_write(folder, "lapsing_entitlements.parquet", _lapsing(w, orders)))
+    if "doubts" in w.truth:
+        files.append(_write(folder, "order_doubts.parquet", w.truth["doubts"]))
     dirt_path = folder / "dirt.parquet"
     pq.write_table(w.dirt.table(), dirt_path, compression="zstd")
     files.append(dirt_path)

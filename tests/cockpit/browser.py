@@ -77,6 +77,8 @@ _CLICK_NAV_JS = """(title) => {
   return true;
 }"""
 _NAV_JS = """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length"""
+_LOGGED_IN_JS = """() => [...document.querySelectorAll('button')].some(
+  (b) => b.textContent.includes('退出登录'))"""
 # How tall the page really is: Streamlit scrolls inside its own main container.
 _HEIGHT_JS = """() => {
   const bottom = (sel) => {
@@ -277,6 +279,9 @@ class Cockpit:
         self.page.get_by_label("密码").fill(password)
         self.page.get_by_role("button", name="登录").click()
         try:
+            # the login run ends with a rerun; between the two the page is empty and idle, so
+            # wait for what only a logged-in run draws (the logout button) before "finished"
+            self.page.wait_for_function(_LOGGED_IN_JS, timeout=timeout * 1000, polling=50)
             self.wait_finished(timeout)
         except Exception:
             if self.page.get_by_text("用户名或密码错误").count():

@@ -55,6 +55,11 @@ SCOPE_FREE: dict[str, str] = {
     "lineage.column_labels": "Chinese labels of mart columns, no data",
     "lineage.mart_title": "the Chinese title of a mart, no data",
     "lineage.headers": "Chinese headers for column names, no data",
+    "service_quality.complaints_as_of": "one date: the data's latest complaint (the SLA clock)",
+    "service_quality.report_period": "two dates: the 14 days up to the data's latest order day",
+    "smart_models.available": "which model tables were published, the same for everyone",
+    "smart_models.expiry_evaluation": "the expiry model's city-wide recall/precision, no rows",
+    "smart_models.demand_backtest": "the demand model's city-wide back-test scores, no rows",
 }
 
 
@@ -172,6 +177,25 @@ def _archive_categories(s: Scope, c: Codes) -> list[str]:
     return sorted(filters()[0])
 
 
+def _service_quality(name: str, s: Scope) -> list:
+    """Quarters / plan days published for the scope (the city's when the county has none)."""
+    from cockpit.data import service_quality
+
+    return getattr(service_quality, name)(s) or getattr(service_quality, name)(Scope())
+
+
+def _review_orders(s: Scope, c: Codes) -> list[int]:
+    """An order of the scope's review queue and, for a county, one of another county's."""
+    from cockpit.data import warning
+
+    if not warning.available(s):
+        return [0]
+    own = warning.queue(s, limit=1)["order_id"].tolist()
+    city = warning.queue(Scope(), limit=100_000)
+    foreign = city[city["county_code"] != s.county_code]["order_id"].tolist()[:1]
+    return (own + (foreign if s.county_code else [])) or [0]
+
+
 # Values by parameter name, looked up as "module.function.param", then "module.param", then
 # "param": a function of (scope, codes) giving the values to try.
 PROVIDERS: dict[str, Callable[[Scope, Codes], list]] = {
@@ -196,6 +220,9 @@ PROVIDERS: dict[str, Callable[[Scope, Codes], list]] = {
     "resources.q": _org_queries,
     "resources.org_options.column": lambda s, c: ["org_type", "ownership"],
     "staff.q": _staff_queries,
+    "service_quality.period": lambda s, c: _service_quality("periods", s)[:2],
+    "service_quality.day": lambda s, c: _service_quality("plan_days", s)[:1],
+    "warning.order_id": _review_orders,
 }
 
 # Explicit variants: "module.function" -> a function of (scope, codes) giving kwargs dicts.
@@ -206,6 +233,9 @@ EXTRA_ARGS: dict[str, Callable[[Scope, Codes], list[dict]]] = {
     "institutions.breakdown": lambda s, c: [{"by": "ownership"}, {"by": "star_level"}],
     "quality.scorecard_trend": lambda s, c: [{"entity": e} for e in _quality_entities()],
     "geo.area_map": lambda s, c: [{"metric": "elders"}, {"metric": "work_orders"}],
+    "smart_models.tag_by_area": lambda s, c: [{"tag": "高龄"}, {"tag": "空巢"}],
+    "smart_models.demand_forecast": lambda s, c: [{"category": "全部"}, {"category": "助浴"}],
+    "smart_models.demand_history": lambda s, c: [{"category": "全部"}, {"category": "助浴"}],
 }
 
 

@@ -225,7 +225,7 @@ def test_elder_profile_columns_become_filters(cockpit_env, tmp_path, monkeypatch
     shutil.copy2(cockpit_env, path)
     con = duckdb.connect(str(path))
     con.execute(
-        "create table marts.elder_profile as select elder_code, county_code, town_code,"
+        "create or replace table marts.elder_profile as select elder_code, county_code, town_code,"
         " concat_ws(',', case when living_type = '独居' then '独居' end,"
         " case when economic_type in ('特困', '低保') then '兜底对象' end) as tags,"
         " ability_level <> '能力完好' as is_disabled,"

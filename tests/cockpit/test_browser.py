@@ -180,6 +180,10 @@ def _expected(path: Path, county: str | None) -> dict[str, str]:
 def test_overview_numbers_equal_sql(cockpit, cockpit_warehouse, user, query, county) -> None:
     cockpit.open(f"overview{query}", user, PASSWORD)
     cockpit.user = None
+    # a county user's first run puts the county into the URL and reruns: under load the idle
+    # moment between the two runs can pass for "finished", so wait for the numbers themselves
+    cockpit.page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+    cockpit.wait_finished()
     shown = cockpit.metrics()
     expected = _expected(cockpit_warehouse, county)
     assert {k: shown.get(k) for k in expected} == expected

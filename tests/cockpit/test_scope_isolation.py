@@ -216,7 +216,16 @@ FORBIDDEN = (
     "cockpit.data.core",
 )
 # The accounts page (系统管理员) reads the application database, never the warehouse.
-EXEMPT = {"app_pages/accounts.py": ("eldercare.accounts", "eldercare.appdb", "eldercare.errors")}
+EXEMPT = {
+    "app_pages/accounts.py": ("eldercare.accounts", "eldercare.appdb", "eldercare.errors"),
+    # inspection results and report comments/files: the application database, as accounts
+    "app_pages/inspection.py": ("eldercare.inspection_results", "eldercare.appdb"),
+    # reviewers' decisions on suspicious orders (存疑工单审核): the application database
+    "app_pages/order_review.py": ("eldercare.review", "eldercare.appdb"),
+    "app_pages/reports.py": (
+        "eldercare.accounts", "eldercare.appdb", "eldercare.settings", "reports.",
+    ),
+}  # fmt: skip
 
 
 def _imports(path) -> list[str]:

@@ -32,6 +32,9 @@ KEY_AGGREGATES = {
     "fct_device": "count(*), sum(case when is_online then 1 else 0 end), min(reference_time),"
     " round(cast(sum(hours_since_online) as numeric), 2)",
     "fct_family_bed": "count(*), min(bed_code), sum(current_state_order), max(current_state_since)",
+    "fct_order_doubt": "count(*), sum(order_id), sum(case when is_confirmed then 1 else 0 end),"
+    " min(state), max(org_code)",
+    "death_warning": "count(*), sum(amount), min(ref), max(death_date), count(org_code)",
     "agg_home_service_monthly": "count(*), sum(work_orders), sum(orders_under_min),"
     " sum(orders_over_max), round(cast(sum(service_minutes) as numeric), 2), sum(amount), sum(visits)",
 }

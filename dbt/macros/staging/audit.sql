@@ -8,6 +8,7 @@
         'yl_staff', 'yl_family_bed', 'yl_device', 'yl_health_record', 'yl_alarm',
         'yl_service_item', 'yl_work_order', 'yl_return_visit', 'yl_call_record',
         'yl_canteen_dish', 'yl_meal_order', 'yl_inspection', 'yl_complaint', 'yl_death_registry',
+        'yl_order_doubt',
     ] -%}
     {%- set out = {} -%}
     {%- for t in tables -%}{%- do out.update({t: 'base_legacy__' ~ t}) -%}{%- endfor -%}
@@ -42,7 +43,8 @@
         checked_at timestamp,
         partition_month text,
         source_key_checksum bigint,
-        loaded_key_checksum bigint
+        loaded_key_checksum bigint,
+        note text
     );
 {%- endmacro %}
 

@@ -54,6 +54,7 @@ final as (
         service_item.min_minutes as item_min_minutes,
         service_item.max_minutes as item_max_minutes,
         service_item.price as item_price,
+        service_item.charge_mode as item_charge_mode,
         work_order.source,
         work_order.order_status,
         work_order.order_status_label,

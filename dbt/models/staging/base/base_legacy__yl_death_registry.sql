@@ -1,10 +1,12 @@
+-- registry_id is a surrogate key only our generator has: a dump without it is keyed by the
+-- row's hash (the migration's source_key, migration/contract.py).
 with source as (
     select * from {{ source('raw', 'yl_death_registry') }}
 ),
 
 cleaned as (
     select
-        {{ to_bigint('r.registry_id') }} as registry_id,
+        coalesce({{ blank_to_null('r.registry_id') }}, r.source_key) as registry_id,
         {{ clean_valid_id_card('r.id_card') }} as id_card,
         {{ id_card_reason('r.id_card') }} as id_card_reason,
         {{ blank_to_null('r.name') }} as name,

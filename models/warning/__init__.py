@@ -1,0 +1,1 @@
+"""Work-order warning (工单预警): supervision rules, the learned score, settlement; docs/warning.md."""
