@@ -129,6 +129,23 @@ class Queries:
             (lo, hi, *p),
         )
 
+    def dishes(self) -> tuple:
+        """(dishes on shelf now, of them names the text review flagged) at the scope's canteens;
+        the catalogue has no history, so there is no figure for the previous period."""
+        w, p = self._where("o.county_code")
+        flagged = "0"
+        if self.conn.columns("quality", "text_review"):
+            flagged = (
+                "count(*) filter (where exists (select 1 from quality.text_review r"
+                " where r.source_table = 'yl_canteen_dish'"
+                " and r.source_key = cast(d.dish_id as varchar)))"
+            )
+        return self.one(
+            f"select count(*), {flagged} from marts.dim_canteen_dish d"
+            f" join marts.dim_org o on o.org_code = d.org_code where d.is_on_shelf and {w}",
+            p,
+        )
+
     def daily_orders(self, lo: dt.date, hi: dt.date) -> list[tuple]:
         w, p = self._where()
         return self.conn.execute(

@@ -62,10 +62,16 @@ def _operations(q: Queries, lo, hi, plo, phi) -> Section:
         f"长者食堂：报告期有助餐订单的上线食堂 {fmt(canteens)} 家，{change(canteens, pcanteens)}；"
         f"助餐订单 {fmt(meals)} 单，{change(meals, pmeals)}。"
     )
+    dishes, flagged = q.dishes()
+    s.paragraphs.append(
+        f"上架菜品：截至报告期末上架菜品 {fmt(dishes)} 道，其中菜名经文本复核提示需核查 "
+        f"{fmt(flagged)} 道。"
+    )
     s.tables.append(Table(["指标", "本期", "上期"], [
         ["在住老人 (人)", fmt(res), fmt(pres)], ["床位档案 (张)", fmt(beds), fmt(pbeds)],
         ["居家服务工单 (单)", fmt(orders), fmt(porders)],
         ["上线食堂 (家)", fmt(canteens), fmt(pcanteens)], ["助餐订单 (单)", fmt(meals), fmt(pmeals)],
+        ["上架菜品 (道)", fmt(dishes), "—"],
     ]))  # fmt: skip
     daily = q.daily_orders(lo, hi)
     s.charts.append(Chart("每日新增居家服务工单 (单)", [d.strftime("%m-%d") for d, _ in daily],

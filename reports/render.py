@@ -99,16 +99,16 @@ def to_pdf(report: Report) -> bytes:
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
     pdf.set_font("noto", size=18)
-    pdf.multi_cell(width, 10, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 10, report.title, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("noto", size=10)
-    pdf.multi_cell(width, 6, report.subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 6, report.subtitle, new_x="LMARGIN", new_y="NEXT", align="L")
     for section in report.sections:
         pdf.ln(3)
         pdf.set_font("noto", size=14)
-        pdf.multi_cell(width, 8, section.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 8, section.title, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.set_font("noto", size=10)
         for text in section.paragraphs:
-            pdf.multi_cell(width, 6, text, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 6, text, new_x="LMARGIN", new_y="NEXT", align="L")
         for table in (t for t in section.tables if t.rows):
             pdf.ln(1)
             with pdf.table(headings_style=FontFace(emphasis=None, fill_color=(230, 236, 245)),
@@ -122,7 +122,7 @@ def to_pdf(report: Report) -> bytes:
                 pdf.image(io.BytesIO(chart_png(chart)), w=width * 0.9)
         if section.comment:
             pdf.set_font("noto", size=12)
-            pdf.multi_cell(width, 7, "分析员意见", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 7, "分析员意见", new_x="LMARGIN", new_y="NEXT", align="L")
             pdf.set_font("noto", size=10)
-            pdf.multi_cell(width, 6, section.comment, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(width, 6, section.comment, new_x="LMARGIN", new_y="NEXT", align="L")
     return bytes(pdf.output())

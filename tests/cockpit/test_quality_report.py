@@ -75,9 +75,15 @@ def test_numbers_equal_sql_on_the_marts(generated, cockpit_warehouse):
     counties = _sql(cockpit_warehouse, "select a.area_name, round(c.total_score, 1)"
                     " from marts.county_quality_score c join marts.dim_area a on a.area_code = c.county_code"
                     " where c.period = ?", (period,))  # fmt: skip
+    dishes = _sql(cockpit_warehouse, "select count(*), count(*) filter (where d.dish_id in"
+                  " (select cast(source_key as bigint) from quality.text_review"
+                  " where source_table = 'yl_canteen_dish')) from marts.dim_canteen_dish d"
+                  " where d.is_on_shelf and d.org_code in (select org_code from marts.dim_org)")[0]  # fmt: skip
+    assert dishes[0] > 0
     for kind, text in generated["texts"].items():
         flat = re.sub(r"\s+", "", text)
         assert f"新增工单{orders}单" in flat, kind
+        assert f"上架菜品{dishes[0]}道" in flat and f"需核查{dishes[1]}道" in flat, kind
         assert (
             f"受理问题投诉{complaints[0]}件" in flat and f"3个工作日内答复{complaints[1]}件" in flat
         ), kind
