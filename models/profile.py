@@ -172,7 +172,9 @@ def compute(frames: dict[str, pd.DataFrame]) -> Profile:
 
 def _compute(frames: dict[str, pd.DataFrame]) -> Profile:
     as_of = pd.Timestamp(frames["as_of"].iloc[0, 0])
-    e = frames["elders"].reset_index(drop=True)
+    # in code order: the segments' samples are drawn by row position, and a warehouse returns
+    # rows in no fixed order (DuckDB and PostgreSQL gave k = 4 and k = 3 on the same data)
+    e = frames["elders"].sort_values("elder_code").reset_index(drop=True)
     code = e["elder_code"]
     birth = pd.to_datetime(e["birth_date"])
     age = as_of.year - birth.dt.year - ((birth.dt.month * 100 + birth.dt.day)
