@@ -32,7 +32,6 @@ class Proxy:
         self.ports = worker_ports
         self.host = host
         self._next = itertools.cycle(range(len(worker_ports)))
-        self.connections = [0] * len(worker_ports)  # open connections per worker (tests)
 
     def worker_for(self, head: bytes) -> tuple[int, bool]:
         """(worker index, pinned by cookie) for a request head."""
@@ -56,7 +55,6 @@ class Proxy:
             client_w.close()
             return
         up_r, up_w = upstream
-        self.connections[worker] += 1
         try:
             up_w.write(head)
             to_worker = asyncio.create_task(_copy(client_r, up_w))  # a request body may follow
@@ -64,7 +62,6 @@ class Proxy:
                 await self._pin(up_r, client_w, worker)
             await asyncio.gather(to_worker, _copy(up_r, client_w))
         finally:
-            self.connections[worker] -= 1
             for w in (up_w, client_w):
                 w.close()
 
