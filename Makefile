@@ -35,15 +35,23 @@ demo: venv
 	@echo "  steward  / $(DEMO_PASSWORD)   数据专员 (data quality, lineage)"
 	@echo "  analyst  / $(DEMO_PASSWORD)   分析员"
 	@echo "  admin    / $(DEMO_PASSWORD)   系统管理员 (accounts only)"
+	@echo "  secadmin / $(DEMO_PASSWORD)   安全管理员 (roles, scopes, unlocking)"
+	@echo "  auditor  / $(DEMO_PASSWORD)   审计管理员 (audit log only)"
+	@echo "动态口令 (second factor): '$(BIN)/eldercare users demo-code' prints each demo account's current code"
+	@echo "  (or scan the demo secret into an authenticator app; works only with the public demo TOTP key)"
 	$(BIN)/eldercare cockpit --warehouse $(DATA)/warehouse.duckdb --port $(PORT)
 
 # Demo accounts in data/app.sqlite (re-created on every demo; never use these passwords elsewhere).
+# --demo: TOTP secrets derived from the public demo key (eldercare users demo-code shows the codes);
+# refused once ELDERCARE_TOTP_KEY is set, so production accounts always enrol their own.
 demo-accounts: venv
-	$(BIN)/eldercare users add leader --role city_leader --name 市领导（演示） --password $(DEMO_PASSWORD) --replace
-	$(BIN)/eldercare users add xiashan --role county_user --county 440803 --name 霞山区用户（演示） --password $(DEMO_PASSWORD) --replace
-	$(BIN)/eldercare users add steward --role data_steward --name 数据专员（演示） --password $(DEMO_PASSWORD) --replace
-	$(BIN)/eldercare users add analyst --role analyst --name 分析员（演示） --password $(DEMO_PASSWORD) --replace
-	$(BIN)/eldercare users add admin --role sysadmin --name 系统管理员（演示） --password $(DEMO_PASSWORD) --replace
+	$(BIN)/eldercare users add leader --role city_leader --name 市领导（演示） --password $(DEMO_PASSWORD) --replace --demo
+	$(BIN)/eldercare users add xiashan --role county_user --county 440803 --name 霞山区用户（演示） --password $(DEMO_PASSWORD) --replace --demo
+	$(BIN)/eldercare users add steward --role data_steward --name 数据专员（演示） --password $(DEMO_PASSWORD) --replace --demo
+	$(BIN)/eldercare users add analyst --role analyst --name 分析员（演示） --password $(DEMO_PASSWORD) --replace --demo
+	$(BIN)/eldercare users add admin --role sysadmin --name 系统管理员（演示） --password $(DEMO_PASSWORD) --replace --demo
+	$(BIN)/eldercare users add secadmin --role secadmin --name 安全管理员（演示） --password $(DEMO_PASSWORD) --replace --demo
+	$(BIN)/eldercare users add auditor --role auditadmin --name 审计管理员（演示） --password $(DEMO_PASSWORD) --replace --demo
 
 cockpit: venv
 	$(BIN)/eldercare cockpit --warehouse $(DATA)/warehouse.duckdb --port $(PORT)

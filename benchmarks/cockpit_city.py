@@ -68,9 +68,11 @@ def _use(target: str) -> None:
 
 def _rows(target: str, sql_text: str) -> list[tuple]:
     from cockpit.data.core import run
+    from cockpit.data.county import reading_as
 
     _use(target)
-    return [tuple(r) for r in run(sql_text).itertuples(index=False)]
+    with reading_as(None):  # the whole city (PostgreSQL's row security needs a county named)
+        return [tuple(r) for r in run(sql_text).itertuples(index=False)]
 
 
 # -- a. queries --------------------------------------------------------------------------------
@@ -78,6 +80,7 @@ def time_queries(target: str, kind: str, county: str, reps: int) -> dict:
     import streamlit as st
     from data_walk import all_calls, codes_for, entity_counties, page_functions
 
+    from cockpit.data.county import reading_as
     from cockpit.navigation import PAGES
     from cockpit.scope import Scope
 
@@ -98,7 +101,8 @@ def time_queries(target: str, kind: str, county: str, reps: int) -> dict:
                 st.cache_data.clear()
                 started = time.perf_counter()
                 try:
-                    call()
+                    with reading_as(scope.county_code):  # as that viewer's session would
+                        call()
                 except Exception as exc:
                     errors.setdefault(call.label, f"{type(exc).__name__}: {str(exc)[:200]}")
                     continue
@@ -129,13 +133,18 @@ def time_queries(target: str, kind: str, county: str, reps: int) -> dict:
 
 # -- b. pages in Chromium ----------------------------------------------------------------------
 def _app_db(folder: Path, county: str) -> str:
-    from eldercare import accounts
+    from eldercare import accounts, mfa
     from eldercare.appdb import engine
 
     url = f"sqlite:///{folder / 'app.sqlite'}"
     eng = engine(url)
-    accounts.add(eng, "bench_leader", PASSWORD, "city_leader", None, "压测市领导")
-    accounts.add(eng, "bench_county", PASSWORD, "county_user", county, "压测县区用户")
+    # past their first login, second factor from the demo key (browser.Cockpit.open's codes)
+    for name, role, code, label in (
+        ("bench_leader", "city_leader", None, "压测市领导"),
+        ("bench_county", "county_user", county, "压测县区用户"),
+    ):
+        accounts.add(eng, name, PASSWORD, role, code, label, must_change=False,
+                     totp_secret=mfa.demo_secret(name))  # fmt: skip
     return url
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from eldercare.settings import REPO_ROOT
 from eldercare.warehouse import Warehouse
-from models import demand, expiry, profile
+from models import demand, entitlement_dates, expiry, profile
 from models.artefacts import data_hash, write_card
 from models.warehouse_tables import read_frame, replace_tables
 
@@ -85,6 +85,8 @@ def run(target: str, truth: Path | None) -> dict:
     _write(target, {"expiry_reminder": (expiry.TABLE, e.reminders),
                     "expiry_evaluation": (expiry.EVALUATION_TABLE, expiry.evaluation_table(e.metrics))})  # fmt: skip
     write_card(target, "service_expiry", data_hash(frames), {"threshold": e.threshold})
+    dated = entitlement_dates.reminders(_read(target, entitlement_dates.INPUTS))
+    out["date_bound_reminder_rows"] = len(dated)
     timings["service_expiry"] = round(time.perf_counter() - t, 2)
     out["expiry_metrics"] = e.metrics
     out["reminder_rows"] = len(e.reminders)

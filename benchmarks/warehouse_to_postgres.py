@@ -9,7 +9,9 @@ been published. Building one takes about 20 minutes of dbt plus the publish step
 queries only need the same tables with the same rows, which this script gives in a few minutes.
 Tables are copied as tables (views too, materialised), in the same schemas and column names,
 with PostgreSQL types for DuckDB's (lists become arrays, structs JSON text), and the marts'
-lookup indexes a PostgreSQL build creates (``lookup_indexes`` in ``dbt/dbt_project.yml``). Not
+lookup indexes a PostgreSQL build creates (``lookup_indexes`` in ``dbt/dbt_project.yml``), and
+the same county scope (row-level security and grants for ``eldercare_reader``: ``dbt
+run-operation apply_county_scope``), so the cockpit reads it as it reads a built one. Not
 a way to build a warehouse: the product builds PostgreSQL with ``eldercare build --warehouse
 postgresql://…``.
 """
@@ -100,12 +102,23 @@ def copy(warehouse: str, url: str, schemas: list[str], skip: set[str]) -> list[d
     return done
 
 
+def apply_county_scope(url: str) -> None:
+    """Role, policies and grants, by the dbt macros a build runs (docs/security.md)."""
+    from eldercare.settings import Settings
+    from pipelines.dbt_project import run_dbt
+
+    proc = run_dbt(["run-operation", "apply_county_scope"], Settings(warehouse=url))
+    print(next((line for line in proc.stdout.splitlines() if "county scope" in line), ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--warehouse", required=True)
     parser.add_argument("--postgres", required=True)
     parser.add_argument(
-        "--schemas", nargs="+", default=["marts", "quality", "audit", "raw", "reference"]
+        "--schemas",
+        nargs="+",
+        default=["marts", "quality", "audit", "raw", "reference", "restricted"],
     )
     parser.add_argument(
         "--skip", nargs="*", default=["raw.yl_health_record", "marts.fct_health_reading"]
@@ -113,6 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     done = copy(args.warehouse, args.postgres, args.schemas, set(args.skip))
+    apply_county_scope(args.postgres)
     rows = sum(d["rows"] for d in done)
     print(f"{len(done)} tables, {rows:,} rows in {time.perf_counter() - started:.0f} s")
 

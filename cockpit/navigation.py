@@ -40,6 +40,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("app_pages/lineage.py", "数据溯源", "lineage", "数据治理", "lineage", ":material/account_tree:"),
     PageSpec("app_pages/wall.py", "大屏模式", "wall", "大屏", "business", ":material/tv:"),
     PageSpec("app_pages/accounts.py", "账号管理", "accounts", "系统", "accounts", ":material/manage_accounts:"),
+    PageSpec("app_pages/security.py", "角色与权限", "security", "系统", "security", ":material/admin_panel_settings:"),
+    PageSpec("app_pages/audit_log.py", "审计日志", "audit-log", "系统", "audit", ":material/receipt_long:"),
 )  # fmt: skip
 
 

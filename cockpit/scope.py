@@ -25,7 +25,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # data stewards are the guidance centre's inspectors (每日巡检)
     "data_steward": frozenset({"quality", "lineage", "overview", "inspection"}),
     "analyst": frozenset({"business", "reports"}),
+    # 三员分立 (eldercare/accounts.py): three administrators, none reads business data
     "sysadmin": frozenset({"accounts"}),
+    "secadmin": frozenset({"security"}),
+    "auditadmin": frozenset({"audit"}),
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from cockpit import kpis
+from cockpit import kpis, trail
 from cockpit.data import overview
 from cockpit.scope import Scope, Viewer, scope_for
 from eldercare.accounts import county_names
@@ -147,6 +147,12 @@ def to_xlsx(df: pd.DataFrame, sheet: str = "数据") -> bytes:
     return buf.getvalue()
 
 
+def _download(df: pd.DataFrame, name: str, who: Viewer, page: str | None, client) -> bytes:
+    data = to_xlsx(df, name)
+    trail.download(who, page, f"{name}.xlsx", len(df), client)
+    return data
+
+
 def table(
     df: pd.DataFrame,
     name: str,
@@ -161,7 +167,11 @@ def table(
     st.dataframe(shown, hide_index=True, height=height, placeholder="—")
     st.download_button(
         "下载 Excel",
-        functools.partial(to_xlsx, shown, name),  # built when clicked, not on every rerun
+        # built (and audited) when clicked, not on every rerun; no script context then, so
+        # who and from where are taken now
+        functools.partial(
+            _download, shown, name, viewer(), trail.current_page(), trail.client_address()
+        ),
         file_name=f"{_UNSAFE.sub('_', name)}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=key or f"dl_{name}",

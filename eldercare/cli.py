@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from eldercare.cli_users import users
 from eldercare.errors import EldercareError
 
 
@@ -85,7 +86,7 @@ def inspect(legacy, json_path, html_path) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show the Dagster run's progress log.")
 def migrate(legacy, warehouse, first_month, last_month, verbose) -> None:
     """Land every legacy row into the warehouse's raw schema, reconciled (Dagster job)."""
-    from eldercare.build import migrate as run
+    from pipelines.build import migrate as run
 
     run(legacy, warehouse, first_month, last_month, verbose=verbose)
 
@@ -98,7 +99,7 @@ def migrate(legacy, warehouse, first_month, last_month, verbose) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show the Dagster runs' progress logs.")
 def build(legacy, warehouse, first_month, last_month, verbose) -> None:
     """The whole build: migrate, then the later steps (dbt, checks, models)."""
-    from eldercare.build import build as run
+    from pipelines.build import build as run
 
     run(legacy, warehouse, first_month, last_month, verbose=verbose)
 
@@ -199,65 +200,24 @@ def cockpit(warehouse, port, workers) -> None:
     serve(warehouse, port, workers)
 
 
+cli.add_command(users)
+
+
 @cli.group()
-def users() -> None:
-    """Accounts of the cockpit (application database, settings.app_db)."""
+def audit() -> None:
+    """The tamper-evident audit log (application database, settings.app_db)."""
 
 
-_ROLE_HELP = "city_leader 市级领导 | county_user 县区用户 | data_steward 数据专员 | analyst 分析员 | sysadmin 系统管理员"
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the whole hash chain; name the first changed, inserted or deleted row (exit 1)."""
+    from eldercare.audit import verify
 
-
-@users.command("add")
-@click.argument("username")
-@click.option("--role", required=True, help=_ROLE_HELP)
-@click.option("--county", metavar="CODE", help="6-digit county code (required for county_user).")
-@click.option("--name", "display_name", help="Display name (default: the username).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--replace", is_flag=True, help="Overwrite an account of that name (demo set-up).")
-def users_add(username, role, county, display_name, password, replace) -> None:
-    """Create an account."""
-    from eldercare import accounts
-    from eldercare.appdb import app_engine
-
-    a = accounts.add(app_engine(), username, password, role, county, display_name, replace=replace)
-    click.echo(f"created {a.username} ({a.role} {a.role_label}, {a.county_code or 'city'})")
-
-
-@users.command("list")
-def users_list() -> None:
-    """List accounts (never their passwords)."""
-    from eldercare import accounts
-    from eldercare.appdb import app_engine
-
-    for a in accounts.list_all(app_engine()):
-        state = "disabled" if a.disabled else "active"
-        click.echo(
-            f"{a.username:<20}{a.role:<14}{a.county_code or 'city':<8}{state:<10}{a.display_name}"
-        )
-
-
-@users.command("disable")
-@click.argument("username")
-@click.option("--enable", is_flag=True, help="Enable it again instead.")
-def users_disable(username, enable) -> None:
-    """Disable (or --enable) an account."""
-    from eldercare import accounts
-    from eldercare.appdb import app_engine
-
-    a = accounts.set_disabled(app_engine(), username, not enable)
-    click.echo(f"{a.username}: {'disabled' if a.disabled else 'enabled'}")
-
-
-@users.command("reset")
-@click.argument("username")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def users_reset(username, password) -> None:
-    """Set a new password (and enable the account)."""
-    from eldercare import accounts
-    from eldercare.appdb import app_engine
-
-    accounts.reset_password(app_engine(), username, password)
-    click.echo(f"{username}: password reset")
+    verdict = verify()
+    if not verdict.ok:
+        click.echo(f"audit log BROKEN after {verdict.rows - 1} good rows: {verdict.message}")
+        raise SystemExit(1)
+    click.echo(verdict.message)
 
 
 def main() -> None:

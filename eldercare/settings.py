@@ -21,6 +21,8 @@ from pydantic_settings import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_SECRET = "eldercare-demo-secret-not-for-production"
+# Fernet key of the demo (public, in this file): encrypts TOTP secrets in the app database.
+DEMO_TOTP_KEY = "J3rG90QkrMdDUifFWL9jN7of2y8TO7dfC6Kmp1mShE8="
 
 
 def is_postgres_target(target: str) -> bool:
@@ -66,6 +68,22 @@ class Settings(BaseSettings):
     cockpit_cache_seconds: int = Field(
         default=600, description="How long the cockpit keeps a query result (per scope)."
     )
+    cockpit_reader_url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL URL the cockpit reads the warehouse with, as role "
+        "eldercare_reader (row-level security per county); default: the warehouse URL with that "
+        "user and no password. Set it, with the password, in production (docs/security.md).",
+    )
+    totp_key: SecretStr = Field(
+        default=SecretStr(DEMO_TOTP_KEY),
+        description="Fernet key (32 url-safe base64 bytes) encrypting the accounts' TOTP secrets "
+        "in the application database; set it in production (docs/security.md, Secrets).",
+    )
+    session_idle_minutes: float = Field(
+        default=15,
+        gt=0,
+        description="A cockpit session idle this long is ended (GB/T 22239 8.1.4.1: 15 minutes).",
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -92,6 +110,11 @@ class Settings(BaseSettings):
     @property
     def uses_demo_secret(self) -> bool:
         return self.code_secret.get_secret_value() == DEMO_SECRET
+
+    @property
+    def uses_demo_totp_key(self) -> bool:
+        """The TOTP key is the public demo one: demo conveniences (known codes) are allowed."""
+        return self.totp_key.get_secret_value() == DEMO_TOTP_KEY
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,23 @@ def psycopg_url(target: str) -> str:
     return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", target)
 
 
+# What a '?' placeholder may sit beside: string literals, quoted names and comments are copied
+# whole, so a '?' inside them stays a question mark.
+_SQL_PIECES = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|[^'\"/-]+|.", re.S)
+
+
+def pyformat(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s``: every ``%`` doubled (psycopg reads ``%`` anywhere
+    once there are parameters, even inside a literal), and only a ``?`` outside literals, quoted
+    names and comments turned into ``%s``."""
+    out = []
+    for piece in _SQL_PIECES.findall(sql):
+        piece = piece.replace("%", "%%")
+        quoted = piece[0] in "'\"" or piece[:2] in ("--", "/*")
+        out.append(piece if quoted else piece.replace("?", "%s"))
+    return "".join(out)
+
+
 def ident(name: str) -> str:
     """Check a schema/table/column name; names are never user input, but a typo should fail loud."""
     if not _IDENT.match(name):
@@ -51,7 +68,8 @@ class WarehouseConnection:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         if self.postgres:
             with self.raw.cursor() as cur:
-                cur.execute(sql.replace("?", "%s"), params or None)
+                # Without parameters psycopg sends the text as is (a '%' or '?' stays literal).
+                cur.execute(pyformat(sql) if params else sql, params or None)
                 return cur.fetchall() if cur.description else []
         cur = self.raw.execute(sql, list(params))
         return cur.fetchall() if cur.description else []

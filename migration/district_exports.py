@@ -5,9 +5,12 @@ with one clear error naming the file and the column or row (a half-read file wou
 loss). A rejected file is recorded in ``audit.file_errors``; the other files go on.
 
 * CSV encodings: UTF-8 with or without BOM, else GB18030 (a superset of GBK and GB2312).
-* Layout: an optional merged title row, the header row (found among the first rows by its
-  column names), data rows, and a 合计 (total) row that is skipped.
-* Columns: exactly the Chinese headers of ``DISTRICT_REPORT_COLUMNS``, in any order.
+* Layout: title or note rows, the header row (the first row holding the most column names,
+  however far down), data rows, and a 合计/总计 (total) row that is skipped. A row is a total
+  only when it names no organisation (no credit code and no name beyond the word) or its
+  numbers are the sums of the rows above: an institution called 合计… is data.
+* Columns: exactly the Chinese headers of ``DISTRICT_REPORT_COLUMNS``, in any order, plus an
+  optional 序号 (row number) column, which is not landed (``source_row`` says the same).
 """
 
 from __future__ import annotations
@@ -39,12 +42,19 @@ COLUMNS = [
     "source_key",
     "row_hash",
 ]
-# 机构运营月报_YYYYMM[_<district>].xlsx|csv: districts add their name after the month.
+# 机构运营月报_YYYYMM[_<district>].xlsx|csv: districts add their name after the month, and
+# people type spaces, dots, colons or "(1)" into it; anything but a digit may follow the month.
 _NAME = re.compile(
-    rf"^{DISTRICT_REPORT_PREFIX}(\d{{4}})(\d{{2}})(?:_[^./\\]+)?\.(xlsx|csv)$", re.IGNORECASE
+    rf"^{DISTRICT_REPORT_PREFIX.rstrip('_')}[_\s]*(\d{{4}})(\d{{2}})(?:\D[^/\\]*)?\.(xlsx|csv)$",
+    re.IGNORECASE,
 )
 _TOTAL_WORDS = ("合计", "总计")
-_HEADER_SEARCH_ROWS = 5
+_BARE_TOTAL = re.compile(r"(合计|总计)[\s:：]*")
+# Columns some districts add that carry nothing the row number does not (source_row keeps it).
+_IGNORED_HEADERS = ("序号",)
+_NUMERIC = ("residents", "approved_beds", "actual_beds", "staff", "caregivers")
+_NUMERIC += ("certified_caregivers", "activities")
+_NUMBER = re.compile(r"\s*(-?\d+(?:\.\d+)?)")
 
 
 class FileError(EldercareError):
@@ -85,12 +95,12 @@ def read_export(path: Path) -> ExportFile:
     _check_header(name, header)
     positions = [header.index(h) for h in HEADERS]
     out: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    sums = _Sums()
     for row_no, cells in rows[header_at + 1 :]:
         values = [_cell_text(c) for c in cells]
         if all(v is None or v.strip() == "" for v in values):
             continue
-        first = next(v.strip() for v in values if v is not None and v.strip())
-        if first.startswith(_TOTAL_WORDS):
+        if _is_total_row(values, positions, sums):
             continue
         if len(values) < len(header):
             raise FileError(
@@ -99,6 +109,7 @@ def read_export(path: Path) -> ExportFile:
         if any(v not in (None, "") for v in values[len(header) :]):
             raise FileError(f"{name} row {row_no}: values beyond the last column")
         picked = [values[i] for i in positions]
+        sums.add(picked)
         for col, value in zip(VALUE_COLUMNS, picked, strict=True):
             out[col].append(value)
         out["report_month"].append(f"{year}-{month}")
@@ -117,9 +128,51 @@ def row_hash(values: list[str | None]) -> str:
     return hashlib.md5(joined.encode()).hexdigest()
 
 
+class _Sums:
+    """Running sums of the numeric columns over the data rows read so far."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.totals = [0.0] * len(_NUMERIC)
+        self._at = [VALUE_COLUMNS.index(c) for c in _NUMERIC]
+
+    def add(self, picked: list[str | None]) -> None:
+        self.rows += 1
+        for k, i in enumerate(self._at):
+            self.totals[k] += _number(picked[i]) or 0.0
+
+    def match(self, picked: list[str | None]) -> bool:
+        """Every numeric cell given equals the sum above it (at least one given)."""
+        numbers = [_number(picked[i]) for i in self._at]
+        given = [(n, t) for n, t in zip(numbers, self.totals, strict=True) if n is not None]
+        return self.rows > 0 and bool(given) and all(abs(n - t) < 1e-9 for n, t in given)
+
+
+def _number(text: str | None) -> float | None:
+    match = _NUMBER.match(text or "")
+    return float(match.group(1)) if match else None
+
+
+def _is_total_row(values: list[str | None], positions: list[int], sums: _Sums) -> bool:
+    """A 合计/总计 row, told from an institution whose name starts with those words: it names
+    no organisation (no credit code, and no name beyond the word itself), or its numbers are
+    the sums of the rows above it."""
+    first = next(v.strip() for v in values if v is not None and v.strip())
+    if not first.startswith(_TOTAL_WORDS):
+        return False
+    picked = [values[i] if i < len(values) else None for i in positions]
+    name, credit = (picked[VALUE_COLUMNS.index(c)] for c in ("org_name", "credit_code"))
+    if credit is not None and credit.strip():
+        return False
+    if name is None or not name.strip() or _BARE_TOTAL.fullmatch(name.strip()):
+        return True
+    return sums.match(picked)
+
+
 def _find_header(name: str, rows: list[tuple[int, list[Any]]]) -> int:
+    """The first row holding the most column names (titles and notes may come before it)."""
     best, best_hits = -1, 0
-    for i, (_, cells) in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+    for i, (_, cells) in enumerate(rows):
         texts = {_cell_text(c).strip() for c in cells if c is not None}
         hits = len(texts & set(HEADERS))
         if hits > best_hits:
@@ -131,7 +184,7 @@ def _find_header(name: str, rows: list[tuple[int, list[Any]]]) -> int:
 
 def _check_header(name: str, header: list[str]) -> None:
     missing = [h for h in HEADERS if h not in header]
-    extra = [h for h in header if h not in DISTRICT_REPORT_COLUMNS]
+    extra = [h for h in header if h not in DISTRICT_REPORT_COLUMNS and h not in _IGNORED_HEADERS]
     dupes = sorted({h for h in header if header.count(h) > 1})
     problems = []
     if missing:
@@ -224,6 +277,7 @@ class ExportsOutcome:
     rows: int
     errors: list[str]
     reconciliation: Any  # migration.reconcile.Reconciliation
+    kept: str | None = None  # earlier rows kept, and why (a warning line)
 
     @property
     def ok(self) -> bool:
@@ -231,17 +285,25 @@ class ExportsOutcome:
 
 
 def land_exports(folder: Path, warehouse: Any, run_id: str, *, log: Any = print) -> ExportsOutcome:
-    """Replace raw.district_monthly_report with every readable file; record the others."""
+    """Replace raw.district_monthly_report with every readable file; record the others.
+
+    Nothing is lost to a bad delivery: the earlier rows of a file rejected now stay (a broken
+    re-export must not erase the month it replaces), and a folder with no readable file at all
+    (empty, wrong path, everything rejected) changes nothing. Only files that vanished from a
+    folder that still holds readable ones lose their rows: the folder is the truth.
+    """
     from eldercare.warehouse import key_checksum
     from migration import reconcile
 
     good: list[pa.Table] = []
-    errors: list[str] = []
+    # (file name, error): the name is kept apart, never parsed back out of the message (a
+    # name may itself hold ':' or ' row ').
+    errors: list[tuple[str, str]] = []
     for path in discover(Path(folder)):
         try:
             good.append(read_export(path).rows)
         except FileError as exc:
-            errors.append(str(exc))
+            errors.append((path.name, str(exc)))
             log(f"district file rejected: {exc}")
     data = (
         pa.concat_tables(good)
@@ -252,18 +314,41 @@ def land_exports(folder: Path, warehouse: Any, run_id: str, *, log: Any = print)
     loaded_at = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
     data = data.append_column("run_id", pa.array([run_id] * data.num_rows, pa.string()))
     data = data.append_column("loaded_at", pa.array([loaded_at] * data.num_rows, pa.string()))
+    rejected = sorted(name for name, _ in errors)
     with warehouse.connect() as conn:
         warehouse.ensure_schemas(conn)
         reconcile.ensure_audit_tables(conn)
         conn.create_text_table("raw", TABLE, data.schema.names)
         with conn.transaction():
-            conn.execute(f"delete from raw.{TABLE}")
+            if good:
+                marks = ", ".join("?" for _ in rejected)
+                keep = f" where source_file not in ({marks})" if rejected else ""
+                conn.execute(f"delete from raw.{TABLE}{keep}", tuple(rejected))
+            kept = int(conn.execute(f"select count(*) from raw.{TABLE}")[0][0])
             conn.insert_arrow("raw", TABLE, data)
-            rows, _, checksum = reconcile.landed_stats(conn, "raw", TABLE, has_del_flag=False)
-            rec = reconcile.Reconciliation(TABLE, data.num_rows, rows, 0, keys_checksum, checksum)
+            # This run's rows against the files read; the kept rows were reconciled when landed.
+            this_run = f"where run_id = '{run_id}'"
+            rows, _, checksum = reconcile.landed_stats(
+                conn, "raw", TABLE, has_del_flag=False, where=this_run
+            )
+            note = _kept_note(Path(folder), bool(good), len(errors), kept)
+            rec = reconcile.Reconciliation(
+                TABLE, data.num_rows, rows, 0, keys_checksum, checksum, note=note
+            )
             reconcile.record(conn, rec, run_id)
-            for error in errors:
-                file_name = error.split(":", 1)[0].split(" row ")[0].split(" line ")[0]
-                reconcile.record_file_error(conn, TABLE, file_name, error, run_id)
+            for name, error in errors:
+                reconcile.record_file_error(conn, TABLE, name, error, run_id)
     log(f"{TABLE}: {len(good)} files, {data.num_rows} rows landed, {len(errors)} files rejected")
-    return ExportsOutcome(len(good) + len(errors), data.num_rows, errors, rec)
+    if note:
+        log(f"{TABLE}: {note}")
+    messages = [error for _, error in errors]
+    return ExportsOutcome(len(good) + len(errors), data.num_rows, messages, rec, note)
+
+
+def _kept_note(folder: Path, any_good: bool, rejected: int, kept: int) -> str | None:
+    if not any_good:
+        why = f"{rejected} files rejected" if rejected else "the folder holds no file"
+        return f"no readable export in {folder} ({why}); raw keeps {kept} rows of earlier runs"
+    if kept:
+        return f"raw keeps {kept} rows that rejected files had landed in earlier runs"
+    return None

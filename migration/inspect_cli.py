@@ -14,7 +14,7 @@ from migration.inspect_report import text, verdict, write_html, write_json
 
 
 def run(legacy: Sequence[str], json_path: str | None, html_path: str | None) -> None:
-    from pipelines.run import split_legacy
+    from eldercare.legacy_args import split_legacy
 
     if legacy:
         url, folder = split_legacy(list(legacy))

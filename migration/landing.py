@@ -304,10 +304,12 @@ def land_table(
         try:
             with conn.transaction():
                 conn.execute(f"delete from raw.{table} {in_run}")
-                sql = None
+                schema = None
                 for batch in prefetch(source.stream(table, batch_rows=batch_rows, reader=reader)):
                     engine.register("b", batch)
-                    if sql is None:
+                    # The fallback reader's batches type columns otherwise (text, not int64).
+                    if batch.schema != schema:
+                        schema = batch.schema
                         sql = transform_sql(table, batch.schema, shape)
                         stats_sql = source_stats_sql(table, batch.schema, shape)
                         insert = (

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -131,24 +132,28 @@ class LegacySource:
     def stream(
         self, table: str, *, batch_rows: int = BATCH_ROWS, reader: str = "connectorx"
     ) -> Iterator[pa.RecordBatch]:
-        """Record batches of ``table``; columns are strings, REAL columns of SQLite float64."""
+        """Record batches of ``table``: connectorx types SQLite columns by their declared type
+        (MySQL's are text); the SQLAlchemy reader gives every column as text."""
         if table not in TABLES:
             raise EldercareError(f"legacy: {table} is not a table of the legacy contract")
         if reader != "connectorx":
             yield from self._stream_sqlalchemy(table, batch_rows)
             return
-        started = False
+        read = _Progress()
         try:
-            for batch in self._stream_connectorx(table, batch_rows):
-                started = True
+            for batch in self._stream_connectorx(table, batch_rows, read):
                 yield batch
+                read.rows += batch.num_rows
+                read.last_key = read.page_key
         except EldercareError as exc:
-            if started:
-                raise
-            # Values that do not fit their declared type (SQLite keeps them) stop connectorx
-            # before the first batch; the slower reader renders any value as text.
-            self.fallbacks[table] = str(exc)
-            yield from self._stream_sqlalchemy(table, batch_rows)
+            if read.rows and read.last_key is None:
+                raise  # nothing to resume after: a table without a key is read in one piece
+            # Values that do not fit their declared type (SQLite keeps them) stop connectorx on
+            # the page that holds them, wherever it is; the slower reader renders any value as
+            # text and goes on after the last key already handed over, so no row comes twice.
+            self.fallbacks[table] = f"{exc} (after {read.rows:,} rows)" if read.rows else str(exc)
+            after = None if read.last_key is None else self._key_literal(*read.last_key)
+            yield from self._stream_sqlalchemy(table, batch_rows, after=after, done=read.rows)
 
     def _connectorx_url(self) -> str:
         if self.dialect == "sqlite":
@@ -159,7 +164,9 @@ class LegacySource:
             auth += f":{sa.engine.url.quote(u.password)}"
         return f"mysql://{auth}@{u.host or 'localhost'}:{u.port or 3306}/{u.database}"
 
-    def _stream_connectorx(self, table: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    def _stream_connectorx(
+        self, table: str, batch_rows: int, read: _Progress
+    ) -> Iterator[pa.RecordBatch]:
         """Keyset pages (``pk > last ORDER BY pk LIMIT n``), each one Arrow table.
 
         Not connectorx's own ``arrow_stream``: its producer runs ahead of a slower consumer
@@ -185,11 +192,15 @@ class LegacySource:
                 page = cx.read_sql(
                     url, f"{select}{where} ORDER BY {pk} LIMIT {batch_rows}", return_type="arrow"
                 )
+                if page.num_rows < batch_rows:
+                    read.page_key = None  # the last page: nothing left to resume
+                else:
+                    last = page.column(pk_name)[-1].as_py()
+                    read.page_key = (last, numeric)
                 if page.num_rows:
                     yield page.combine_chunks().to_batches()[0]
                 if page.num_rows < batch_rows:
                     return
-                last = page.column(pk_name)[-1].as_py()
         except (RuntimeError, OSError, pa.ArrowException) as exc:
             raise EldercareError(f"legacy table {table}: read failed: {_short(exc)}") from exc
 
@@ -203,33 +214,49 @@ class LegacySource:
             text = text.replace("\\", "\\\\")  # MySQL string literals take backslash escapes
         return "'" + text.replace("'", "''") + "'"
 
-    def _stream_sqlalchemy(self, table: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    def _stream_sqlalchemy(
+        self, table: str, batch_rows: int, *, after: str | None = None, done: int = 0
+    ) -> Iterator[pa.RecordBatch]:
+        """Every row, or (``after``) those after a key, in key order, as the keyset pages are."""
         names = self.selected_columns(table)
         sql = f"SELECT {', '.join(self._q(c) for c in names)} FROM {self._q(table)}"
-        contract = TABLES[table].columns
-        real = {c.name for c in contract if isinstance(c.type, _REAL_TYPES)}
-        schema = pa.schema(
-            [
-                (c, pa.float64() if c in real and self.dialect == "sqlite" else pa.string())
-                for c in names
-            ]
-        )
+        if after is not None:
+            pk = f"{self._q(table)}.{self._q(primary_key(table))}"
+            sql += f" WHERE {pk} > {after} ORDER BY {pk}"
+        # SQLite keeps any value in a REAL/NUMERIC column ('面议' in a price): render each one
+        # here as the connectorx path renders numbers (an integral NUMERIC without '.0').
+        numeric = {
+            c.name
+            for c in TABLES[table].columns
+            if isinstance(c.type, _REAL_TYPES) and not isinstance(c.type, sa.Float)
+        }
+        if self.dialect != "sqlite":
+            numeric = set()
+        schema = pa.schema([(c, pa.string()) for c in names])
+        render = [_numeric_text if c in numeric else _text for c in names]
         try:
             with self.engine.connect().execution_options(stream_results=True) as conn:
                 result = conn.exec_driver_sql(sql)
                 while rows := result.fetchmany(batch_rows):
                     arrays = [
-                        pa.array(
-                            [_float(v) for v in values]
-                            if schema.field(i).type == pa.float64()
-                            else [_text(v) for v in values],
-                            type=schema.field(i).type,
-                        )
+                        pa.array([render[i](v) for v in values], type=pa.string())
                         for i, values in enumerate(zip(*rows, strict=True))
                     ]
                     yield pa.record_batch(arrays, schema=schema)
+                    done += len(rows)
         except sa.exc.SQLAlchemyError as exc:
-            raise EldercareError(f"legacy table {table}: read failed: {_short(exc)}") from exc
+            raise EldercareError(
+                f"legacy table {table}: read failed after {done:,} rows: {_short(exc)}"
+            ) from exc
+
+
+@dataclass
+class _Progress:
+    """How far a read got: rows handed over, and the key after which the rest begins."""
+
+    rows: int = 0
+    last_key: tuple[Any, bool] | None = None  # (value, integer column) of the last page given
+    page_key: tuple[Any, bool] | None = None  # the same for the page being handed over
 
 
 def prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
@@ -268,8 +295,12 @@ def prefetch(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.R
                 thread.join(0.05)
 
 
-def _float(v: Any) -> float | None:
-    return None if v is None else float(v)
+def _numeric_text(v: Any) -> str | None:
+    """A SQLite NUMERIC value as text: integral numbers without '.0' (SQLite's NUMERIC affinity
+    stores 1500 as an integer; the landing transform renders connectorx's doubles the same)."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return _text(v)
 
 
 def _text(v: Any) -> str | None:

@@ -5,15 +5,20 @@ city; a rolling-origin back-test against naive baselines; unmet demand per town
 
 - **Series**: non-cancelled work orders of ``fct_work_order`` by ``order_month``, county and
   ``item_category``; hours are ``duration_min`` (or the item's mid duration) / 60.
-- **Model**: one scikit-learn ``PoissonRegressor`` pooled over all county × category series, a
-  direct forecast per horizon h (1-3) from an origin month T: log E[y(T+h)] is linear in the
-  logs of the 3-month level and of the last month, the county's recent growth × h, last year's
-  seasonal change of the category's share of all orders (month T+h-12 against T-14..T-12) and h. Hours = orders × the
-  series' recent hours per order.
+- **Model**: county total × the series' share. A county's total in month T+h is its last month
+  × exp(d · g · h), g the city's recent monthly growth (last 3 months against the 3 before),
+  the damping d (0-1) chosen on the county totals of the last ``RESIDUAL_ORIGINS`` origins.
+  A series' share of its county: its last 6 months with the category's season divided out,
+  shrunk toward the category's city-wide share, × the category's season in the target month,
+  normalised within the county. The season of a category in a calendar month is its share of
+  all orders in that month over its share in every month, all past years pooled.
+  Hours = orders × the series' recent hours per order.
 - **Intervals**: empirical 10 % / 90 % quantiles of the Pearson residuals (y - f) / √(f + 1) of
-  the last ``RESIDUAL_ORIGINS`` in-sample origins, per level and horizon.
+  the last ``RESIDUAL_ORIGINS`` in-sample origins, per level and horizon (a town's against its
+  own orders), bounds at whole orders.
 - **Reconciliation**: county × category is forecast; towns take their share of the series'
-  last 6 months (so towns sum to their county), counties sum to the city.
+  last 6 months, shrunk toward the town's share of the county (towns sum to their county),
+  counties sum to the city.
 - **Back-test**: origins are the 6 months before the last complete month; each origin's model
   is fitted only on months up to it; naive (y(T)), seasonal-naive (y(T+h-12)) and 3-month
   moving average are scored beside it: WAPE Σ|f-y|/Σy and bias Σ(f-y)/Σy per level.
@@ -25,19 +30,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import PoissonRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from models.profile import entitled_home
 
 HORIZONS = (1, 2, 3)
 BACKTEST_MONTHS = 6
 RESIDUAL_ORIGINS = 12
-HALF_LIFE = 2  # months: weight of a training origin halves with each HALF_LIFE back
 SHARE_MONTHS = 6
+HALF_LIFE = 6  # months: weight of an origin in choosing the damping halves with each back
+# what a forecast is made of (for the model card)
+FEATURES = ["county_last_month", "city_growth_3m", "growth_damping", "series_share_6m",
+            "city_category_share", "category_season"]  # fmt: skip
 ALL = "全部"
-FEATURES = ["log_level", "log_last", "log_pooled", "growth_h", "season", "h2", "h3"]
+DAMPINGS = (0.0, 0.25, 0.5, 0.75, 1.0)  # share of the recent growth carried forward
+SHRINK = 30  # orders: weight of the city-wide category share in a county's share
+TOWN_SHRINK = 30  # orders: weight of the town's share of all its county's orders
+SEASON_PRIOR = 12  # orders: pulls a calendar month's share toward the all-month share
 
 INPUTS = {
     "orders": (
@@ -111,55 +119,94 @@ def _grid(orders: pd.DataFrame) -> tuple[pd.DataFrame, pd.PeriodIndex]:
     return y.loc[pd.MultiIndex.from_frame(cells).sort_values()], months
 
 
-def _features(y: pd.DataFrame, t: int, h: int) -> pd.DataFrame:
-    """Features of every series at origin column t for horizon h."""
-    v = y.to_numpy(dtype=float)
-    level = v[:, max(t - 2, 0) : t + 1].mean(axis=1)
-    county = y.groupby(level="county_code").transform("sum").to_numpy(dtype=float)
-    recent = county[:, max(t - 2, 0) : t + 1].sum(axis=1)
-    before = county[:, max(t - 5, 0) : max(t - 2, 0)].sum(axis=1)
-    # last year's seasonal change of the category's share of all orders (share, not level:
-    # last year's growth is not this year's)
-    cat = y.groupby(level="item_category").transform("sum").to_numpy(dtype=float)
-    share = (cat + 1) / (v.sum(axis=0) + len(v))
-    if t + h - 12 >= 0 and t - 14 >= 0:
-        season = np.log(share[:, t + h - 12] / share[:, t - 14 : t - 11].mean(axis=1))
-    else:
-        season = np.zeros(len(v))
-    # a steadier level for small series: the county's level × the category's city-wide share
-    city_share = cat[:, max(t - 5, 0) : t + 1].sum(axis=1) / max(
-        v[:, max(t - 5, 0) : t + 1].sum(), 1
+def _totals(n: pd.DataFrame, t: int, h: int, damping: float) -> np.ndarray:
+    """Each county's orders in month t + h: its last month grown by the city's recent monthly
+    growth (last 3 months against the 3 before), damped."""
+    v = n.to_numpy(dtype=float)
+    city = v.sum(axis=0)
+    # no growth before 6 months of history
+    growth = (
+        np.log((city[t - 2 : t + 1].sum() + 1) / (city[t - 5 : t - 2].sum() + 1)) / 3
+        if t >= 5
+        else 0.0
     )
-    pooled = recent / 3 * city_share
-    return pd.DataFrame({
-        "log_level": np.log1p(level), "log_last": np.log1p(v[:, t]), "log_pooled": np.log1p(pooled),
-        "growth_h": np.clip(np.log((recent + 1) / (before + 1)), -1, 1) * h,
-        "season": season, "h2": float(h == 2), "h3": float(h == 3), "level": level,
-    }, index=y.index)  # fmt: skip
+    return v[:, t] * np.exp(damping * growth * h)
 
 
-def _training_rows(y: pd.DataFrame, last_t: int) -> pd.DataFrame:
-    """(features, target, origin, h) for every origin whose target month is ≤ last_t."""
+def _season(cat: pd.DataFrame, months: pd.PeriodIndex, t: int) -> np.ndarray:
+    """[category, calendar month]: the category's share of all orders in that calendar month
+    over its share in every month, from months up to t (all years pooled, count-weighted, with a
+    small prior so an empty month is 1)."""
+    c = cat.to_numpy(dtype=float)[:, : t + 1]
+    moy = np.array([m.month - 1 for m in months[: t + 1]])
+    k = len(c)
+    overall = (c.sum(axis=1) + 1) / (c.sum() + k)
+    s = np.ones((k, 12))
+    for m in range(12):
+        sel = moy == m
+        s[:, m] = (
+            (c[:, sel].sum(axis=1) + SEASON_PRIOR * overall)
+            / (c[:, sel].sum() + SEASON_PRIOR)
+            / overall
+        )
+    return s
+
+
+def _shares(y: pd.DataFrame, months: pd.PeriodIndex, t: int, h: int) -> np.ndarray:
+    """Each series' share of its county's orders in month t + h: its last SHARE_MONTHS months
+    with the season divided out, shrunk toward the category's city-wide share (SHRINK orders'
+    weight), times the category's season in the target month, normalised within the county."""
+    cat = y.groupby(level="item_category").sum()
+    s = _season(cat, months, t)
+    k = cat.index.get_indexer(y.index.get_level_values("item_category"))
+    moy = np.array([m.month - 1 for m in months])
+    window = range(max(t - SHARE_MONTHS + 1, 0), t + 1)
+    v = y.to_numpy(dtype=float)
+    base = pd.Series(sum(v[:, j] / s[k, moy[j]] for j in window), index=y.index)
+    city = base.groupby(level="item_category").transform("sum") / base.sum()
+    county = base.groupby(level="county_code").transform("sum")
+    raw = (base + SHRINK * city) / (county + SHRINK) * s[k, (months[t] + h).month - 1]
+    return (raw / raw.groupby(level="county_code").transform("sum")).to_numpy()
+
+
+def _fit(n: pd.DataFrame, last_t: int) -> float:
+    """The growth damping of DAMPINGS with the least absolute error of the county totals over
+    the last RESIDUAL_ORIGINS origins whose targets are known at last_t, recent origins weighted
+    more (the rollout's early growth is not today's)."""
+    v = n.to_numpy(dtype=float)
+
+    def error(d: float) -> float:
+        return sum(
+            np.abs(_totals(n, t, h, d) - v[:, t + h]).sum() * 0.5 ** ((last_t - t) / HALF_LIFE)
+            for t in range(max(last_t - RESIDUAL_ORIGINS, 5), last_t)
+            for h in HORIZONS
+            if t + h <= last_t
+        )
+
+    return min(DAMPINGS, key=error)
+
+
+def _predict(
+    damping: float, y: pd.DataFrame, n: pd.DataFrame, months, t: int, h: int
+) -> np.ndarray:
+    """County × category orders in month t + h: the county's total × the series' share."""
+    total = pd.Series(_totals(n, t, h, damping), index=n.index)
+    return total.reindex(y.index.get_level_values("county_code")).to_numpy() * _shares(
+        y, months, t, h
+    )
+
+
+def _in_sample(damping, y, n, months, last_t: int) -> pd.DataFrame:
+    """Forecasts and outcomes of the last RESIDUAL_ORIGINS origins before last_t."""
     rows = []
-    for t in range(3, last_t):
+    for t in range(max(last_t - 2 - RESIDUAL_ORIGINS, 3), last_t):
         for h in HORIZONS:
             if t + h <= last_t:
-                f = _features(y, t, h)
-                f["target"] = y.iloc[:, t + h].to_numpy(dtype=float)
-                f["origin"], f["h"] = t, h
-                rows.append(f)
+                rows.append(pd.DataFrame({
+                    "f": _predict(damping, y, n, months, t, h), "y": y.iloc[:, t + h].to_numpy(),
+                    "month": months[t + h], "h": h,
+                }, index=y.index))  # fmt: skip
     return pd.concat(rows)
-
-
-def _fit(y: pd.DataFrame, last_t: int):
-    rows = _training_rows(y, last_t)
-    # recent origins count more: the growth of the rollout's first months is not today's
-    weight = 0.5 ** ((last_t - rows["origin"]) / HALF_LIFE)
-    model = make_pipeline(StandardScaler(), PoissonRegressor(alpha=1e-4, max_iter=1000))
-    model.fit(rows[FEATURES], rows["target"], poissonregressor__sample_weight=weight)
-    recent = rows[rows["origin"] > last_t - 3 - RESIDUAL_ORIGINS].copy()
-    recent["f"] = model.predict(recent[FEATURES])
-    return model, recent
 
 
 def _levels(
@@ -180,21 +227,29 @@ def _levels(
 
 
 def _town_shares(orders: pd.DataFrame, months: pd.PeriodIndex, last_t: int) -> pd.DataFrame:
+    """Each town's share of a county × category series over the last SHARE_MONTHS months,
+    shrunk toward the town's share of all its county's orders (TOWN_SHRINK orders' weight)."""
     o = orders.assign(month=pd.to_datetime(orders["month"]).dt.to_period("M"))
     window = o[(o["month"] > months[last_t] - SHARE_MONTHS) & (o["month"] <= months[last_t])]
-    n = window.groupby(["county_code", "item_category", "town_code"])["orders"].sum()
-    share = (n / n.groupby(level=["county_code", "item_category"]).transform("sum")).rename("share")
-    return share.reset_index()
+    town = window.groupby(["county_code", "town_code"])["orders"].sum()
+    town = (town / town.groupby(level="county_code").transform("sum")).rename("town").reset_index()
+    cells = o[["county_code", "item_category"]].drop_duplicates().merge(town, on="county_code")
+    n = window.groupby(["county_code", "item_category", "town_code"])["orders"].sum().rename("n")
+    cells = cells.merge(n.reset_index(), how="left", on=list(n.index.names)).fillna({"n": 0})
+    total = cells.groupby(["county_code", "item_category"])["n"].transform("sum")
+    cells["share"] = (cells["n"] + TOWN_SHRINK * cells["town"]) / (total + TOWN_SHRINK)
+    return cells[["county_code", "item_category", "town_code", "share"]]
 
 
-def _quantiles(recent: pd.DataFrame, shares: pd.DataFrame, months) -> dict:
-    """(level, h) -> (q10, q90) of Pearson residuals over the recent in-sample origins."""
-    df = recent.assign(
-        month=[months[int(o + h)] for o, h in zip(recent["origin"], recent["h"], strict=True)]
-    )
-    df = df.rename(columns={"target": "y"})[["y", "f", "month", "h"]]
+def _quantiles(recent: pd.DataFrame, shares: pd.DataFrame, o: pd.DataFrame) -> dict:
+    """(level, h) -> (q10, q90) of Pearson residuals over the recent in-sample origins; a town's
+    residual is against its own orders (its share of the county's is steadier than they are)."""
     q = {}
-    for level, part in _levels(df, shares, ("y", "f")).items():
+    for level, part in _levels(recent, shares, ("y", "f")).items():
+        if level == "town_category":
+            actual = o.groupby(KEYS[level])["orders"].sum().rename("y_town")
+            part = part.merge(actual, how="left", left_on=KEYS[level], right_index=True)
+            part["y"] = part["y_town"].fillna(0)
         r = (part["y"] - part["f"]) / np.sqrt(part["f"] + 1)
         for h in HORIZONS:
             rh = r[part["h"] == h]
@@ -208,25 +263,28 @@ def forecast_from(
     orders: pd.DataFrame, y: pd.DataFrame, months: pd.PeriodIndex, t: int
 ) -> dict[str, pd.DataFrame]:
     """Model and baselines from origin column ``t`` of y at every level; the model's intervals."""
-    model, recent = _fit(y, t)
+    n = y.groupby(level="county_code").sum()
+    damping = _fit(n, t)
     shares = _town_shares(orders, months, t)
-    q = _quantiles(recent, shares, months)
+    o = orders.assign(month=pd.to_datetime(orders["month"]).dt.to_period("M"))
+    q = _quantiles(_in_sample(damping, y, n, months, t), shares, o[o["month"] <= months[t]])
     v = y.to_numpy(dtype=float)
     parts = []
     for h in HORIZONS:
-        f = _features(y, t, h)
         parts.append(pd.DataFrame({
-            "f": model.predict(f[FEATURES]), "h": h, "month": months[t] + h,
+            "f": _predict(damping, y, n, months, t, h), "h": h, "month": months[t] + h,
             "naive": v[:, t],
             "seasonal_naive": v[:, t + h - 12] if t + h >= 12 else v[:, t],
-            "moving_average": f["level"].to_numpy(),
+            "moving_average": v[:, max(t - 2, 0) : t + 1].mean(axis=1),
         }, index=y.index))  # fmt: skip
     out = _levels(pd.concat(parts), shares, ("f", *BASELINES))
     for level, df in out.items():
         lo = np.array([q[(level, h)][0] for h in df["h"]])
         hi = np.array([q[(level, h)][1] for h in df["h"]])
-        df["lower"] = np.maximum(df["f"] + lo * np.sqrt(df["f"] + 1), 0)
-        df["upper"] = np.maximum(df["f"] + hi * np.sqrt(df["f"] + 1), df["f"])
+        # orders are counts: bounds at the nearest whole number
+        df["lower"] = np.minimum(np.round(df["f"] + lo * np.sqrt(df["f"] + 1)), np.floor(df["f"]))
+        df["upper"] = np.maximum(np.round(df["f"] + hi * np.sqrt(df["f"] + 1)), np.ceil(df["f"]))
+        df["lower"] = df["lower"].clip(lower=0)
     return out
 
 

@@ -72,12 +72,13 @@ INPUTS = {
     ),
 }  # fmt: skip
 
+# used/remaining/likelihood are empty for the date-bound entitlements (models/entitlement_dates.py)
 TABLE = (
     "elder_code text not null, county_code text, town_code text, entitlement text not null,"
     " period_start date not null, period_end date not null, as_of_date date not null,"
-    " days_left integer not null, entitled_amount double precision not null,"
-    " used_amount double precision not null, remaining double precision not null,"
-    " lapse_probability double precision not null, rule_flag boolean not null, reason text,"
+    " days_left integer not null, entitled_amount double precision,"
+    " used_amount double precision, remaining double precision,"
+    " lapse_probability double precision, rule_flag boolean not null, reason text,"
     " family_phone_masked text, notify_org_code text"
 )
 

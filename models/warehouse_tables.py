@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import yaml
 
 from eldercare.warehouse import WarehouseConnection, ident
+
+DBT_PROJECT = Path(__file__).resolve().parents[1] / "dbt" / "dbt_project.yml"
+
+
+@cache
+def lookup_indexes() -> dict[str, list[str]]:
+    """Table -> columns indexed on PostgreSQL: one list for the dbt marts and the published
+    tables (``vars.lookup_indexes`` of dbt_project.yml). Without an index a lookup of one elder
+    in a published table of 1.4 M rows is a scan, and a correlated one a scan per row."""
+    project = yaml.safe_load(DBT_PROJECT.read_text(encoding="utf-8"))
+    return project["vars"]["lookup_indexes"]
 
 
 def read_frame(
@@ -44,6 +58,8 @@ def replace_tables(
             conn.execute(f"create table {target} ({ddl}, computed_at timestamp not null)")
             data = _arrow(df.assign(computed_at=stamp))
             conn.insert_arrow(schema, name, data)
+            for column in lookup_indexes().get(name, []) if conn.postgres else []:
+                conn.execute(f"create index on {target} ({ident(column)})")
             written[name] = len(df)
     return written
 

@@ -30,10 +30,34 @@ DBT_LOG_FLAGS = ("--log-level-file", "warn")
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
-    """The ELDERCARE_DBT_* variables: the target (profiles.yml) and the code secret, which
-    dbt_project.yml turns into the dbt var ``code_secret`` (see there why not --vars)."""
-    secret = {"ELDERCARE_DBT_CODE_SECRET": settings.code_secret.get_secret_value()}
-    return {**_target_env(settings), **secret}
+    """The ELDERCARE_DBT_* variables: the target (profiles.yml) and the code secret."""
+    env = _target_env(settings)
+    env.update(_code_secret_env(settings, env))
+    return env
+
+
+# --- The code secret: handed to the engine at run time, never rendered into dbt's SQL ---------
+
+
+def _code_secret_env(settings: Settings, target_env: dict[str, str]) -> dict[str, str]:
+    """DuckDB: the plugin pipelines/dbt_code_secret.py sets the variable ``code_secret`` from
+    ELDERCARE_DBT_CODE_SECRET; PostgreSQL: libpq's PGOPTIONS sets the session setting
+    ``eldercare.code_secret``. Neither passes through dbt's rendering, so no compiled file,
+    manifest or log holds the value (docs/unified-codes.md, Rotation)."""
+    secret = settings.code_secret.get_secret_value()
+    if not secret:
+        raise EldercareError("settings.code_secret is empty: set ELDERCARE_CODE_SECRET")
+    env = {"ELDERCARE_DBT_CODE_SECRET": secret}
+    if "PGOPTIONS" in target_env:
+        env["PGOPTIONS"] = (
+            f"{target_env['PGOPTIONS']} -c eldercare.code_secret={_pg_option(secret)}"
+        )
+    return env
+
+
+def _pg_option(value: str) -> str:
+    # libpq splits PGOPTIONS at spaces; a backslash escapes the next character
+    return re.sub(r"([\\\s])", r"\\\1", value)
 
 
 def _target_env(settings: Settings) -> dict[str, str]:
@@ -95,8 +119,9 @@ def run_dbt(
 ) -> subprocess.CompletedProcess[str]:
     """Run one dbt command on the settings' warehouse; raise EldercareError when it fails.
 
-    The file log stays at warn level: at debug level dbt writes compiled SQL, which holds the
-    code secret, into logs/dbt.log.
+    The file log stays at warn level: at debug level dbt writes every compiled statement into
+    logs/dbt.log (none holds the code secret, which the engine gets at run time; warn keeps the
+    log small).
     """
     cmd = [dbt_executable(), *args, *DBT_LOG_FLAGS]
     env = {**os.environ, **dbt_env(settings)}

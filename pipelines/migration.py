@@ -13,7 +13,6 @@ from collections.abc import Callable
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from eldercare.settings import get_settings
 from migration import district_exports
 from migration.landing import NOT_GIVEN, LandingOutcome, land_absent, land_table, month_range
 from migration.legacy_schema import HISTORY_END, HISTORY_START, PARTITIONED_TABLES, TABLES
@@ -31,10 +30,9 @@ MONTHLY = dg.MonthlyPartitionsDefinition(
 )
 DISTRICT_KEY = dg.AssetKey(["raw", district_exports.TABLE])
 RECONCILED = "reconciled"
-
-
-def _kinds() -> set[str]:
-    return {"python", get_settings().warehouse_kind}
+# The engine's kind (duckdb/postgres) is added where the definitions are bound to the settings
+# (pipelines/definitions.py), not here at import.
+KINDS = {"python"}
 
 
 def _reconciled_result(outcome: LandingOutcome) -> dg.AssetCheckResult:
@@ -74,7 +72,7 @@ def _legacy_asset(table: str) -> dg.AssetsDefinition:
         description=f"Legacy table {table}, every value as text ({how}).",
         partitions_def=MONTHLY if partitioned else None,
         backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
-        kinds=_kinds(),
+        kinds=KINDS,
         owners=OWNERS,
         tags={"domain": "migration", "legacy_table": table},
         check_specs=[
@@ -127,7 +125,7 @@ def _legacy_asset(table: str) -> dg.AssetsDefinition:
     key=DISTRICT_KEY,
     group_name=GROUP,
     description="District monthly exports (机构运营月报), one row per institution and month.",
-    kinds=_kinds(),
+    kinds=KINDS,
     owners=OWNERS,
     tags={"domain": "migration"},
     check_specs=[
@@ -161,7 +159,11 @@ def district_monthly_report(
     )
     rec = outcome.reconciliation
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": outcome.rows, "files": outcome.files},
+        metadata={
+            "dagster/row_count": outcome.rows,
+            "files": outcome.files,
+            **_notes(None, [f"{district_exports.TABLE}: {outcome.kept}"] if outcome.kept else []),
+        },
         check_results=[
             dg.AssetCheckResult(
                 check_name=RECONCILED,

@@ -16,19 +16,18 @@ import pandas as pd
 from dagster import AssetExecutionContext
 
 from eldercare.errors import EldercareError
-from eldercare.settings import get_settings
 from eldercare.warehouse import Warehouse
-from models import demand, expiry, profile
+from models import demand, entitlement_dates, expiry, profile
 from models.artefacts import data_hash, write_card
 from models.warehouse_tables import read_frame, replace_tables
 
 OWNERS = ["team:models"]
-KINDS = {"scikitlearn", get_settings().warehouse_kind}
+KINDS = {"scikitlearn"}  # + the engine, added by pipelines/definitions.py
 _MARTS = ("dim_elder", "fct_work_order", "fct_residency")
 DEPS = {
     "profile": [*_MARTS, "fct_health_daily", "fct_alarm", "fct_family_bed_state"],
     "demand": list(_MARTS),
-    "expiry": list(_MARTS),
+    "expiry": [*_MARTS, "fct_family_bed"],
 }
 _STAGING = [dg.AssetKey(["staging", "stg_legacy__yl_elder"]),
             dg.AssetKey(["intermediate", "int_elder_resolved"])]  # fmt: skip
@@ -138,7 +137,8 @@ def service_demand(context: AssetExecutionContext):
             kinds=KINDS,
             owners=OWNERS,
             description="服务临过期提醒: entitlements at risk of lapsing this month, each "
-            "day, with the family (phone masked) and provider to remind (models/expiry.py).",
+            "day, with the family (phone masked) and provider to remind (models/expiry.py); "
+            "family-bed agreements and re-assessments falling due (models/entitlement_dates.py).",
         ),
         dg.AssetSpec(
             ["marts", "expiry_evaluation"],
@@ -158,8 +158,12 @@ def service_expiry(context: AssetExecutionContext):
     warehouse, frames = _read(context, expiry.INPUTS)
     result = expiry.compute(frames)
     evaluation = expiry.evaluation_table(result.metrics)
+    _, dated_frames = _read(context, entitlement_dates.INPUTS)
+    dated = entitlement_dates.reminders(dated_frames)
+    parts = [r for r in (result.reminders, dated) if len(r)]
+    reminders = pd.concat(parts, ignore_index=True) if parts else result.reminders
     written = _write(warehouse, {
-        "expiry_reminder": (expiry.TABLE, result.reminders),
+        "expiry_reminder": (expiry.TABLE, reminders),
         "expiry_evaluation": (expiry.EVALUATION_TABLE, evaluation),
     })  # fmt: skip
     card = write_card(warehouse.target, "service_expiry", data_hash(frames), {
@@ -169,7 +173,8 @@ def service_expiry(context: AssetExecutionContext):
     flat = {f"{k}_{m}": v for k, d in result.metrics.items() if isinstance(d, dict)
             for m, v in d.items() if m in ("recall", "precision")}  # fmt: skip
     yield dg.MaterializeResult(asset_key=["marts", "expiry_reminder"], metadata={
-        "rows": written["expiry_reminder"], "threshold": result.threshold, **flat,
+        "rows": written["expiry_reminder"], "date_bound_rows": len(dated),
+        "threshold": result.threshold, **flat,
         "artefact": str(card), "seconds": seconds})  # fmt: skip
     yield dg.MaterializeResult(asset_key=["marts", "expiry_evaluation"],
                                metadata={"rows": written["expiry_evaluation"]})  # fmt: skip

@@ -4,7 +4,7 @@
 that make a value wrong (or merely non-standard). This module reads it and derives both uses:
 
 - :func:`bar_expectations` turns the rules GX can express (required fields, regex, dictionary,
-  ordered pairs) into GX expectations of severity ``warning``; ``quality/suites.py`` appends them
+  ordered pairs) into GX expectations of severity ``warning``; ``quality/raw_suites.py`` appends them
   to the raw suites, so the Dagster checks run exactly these rules.
 - :func:`row_flags_sql` turns every rule (GX-expressible or SQL) into per-row flags computed in
   the warehouse; ``quality/scorecard.py`` groups them by county and month.
@@ -24,10 +24,15 @@ import yaml
 from eldercare.errors import EldercareError
 from eldercare.settings import REPO_ROOT
 from eldercare.warehouse import ident
+from quality.expectations import WARNING, E, dictionary
 
 BAR_YML = REPO_ROOT / "seeds" / "quality_bar.yml"
 KINDS = ("regex", "in_dict", "pair", "sql")
 CLASSES = ("wrong", "format")
+# A present value holds something besides spaces. Blank counts as missing: the legacy system and
+# the district spreadsheets store an empty field as '' as often as NULL, and a blank name is no
+# more complete than an absent one. One pattern for GX (raw suites) and SQL (the scorecard).
+NOT_BLANK = "[^ ]"
 
 
 @dataclass(frozen=True)
@@ -143,21 +148,20 @@ def load_bar(path: Path = BAR_YML) -> Bar:
 
 def dictionary_values(dict_type: str | None) -> list[str]:
     """Codes and labels of a sys_dict_data type: the dictionary the raw suites use."""
-    from quality.suites import _dictionary
-
-    values = _dictionary().get(dict_type or "")
+    values = dictionary().get(dict_type or "")
     if not values:
         raise EldercareError(f"{BAR_YML}: dictionary type {dict_type!r} not in sys_dict_data")
     return values
 
 
 def rule_expectations(entity: Entity) -> list[Any]:
-    """The entity's required fields and GX-expressible rules as warning expectations."""
-    from quality.suites import WARNING, E
-
-    out: list[Any] = [
-        E.ExpectColumnValuesToNotBeNull(column=c, severity=WARNING) for c in entity.required
-    ]
+    """The entity's required fields and GX-expressible rules as warning expectations. A required
+    field is missing when NULL or blank (spaces only), as the scorecard counts it: GX's regex
+    expectations skip NULLs, so each field takes two expectations whose counts add up."""
+    out: list[Any] = []
+    for c in entity.required:
+        out.append(E.ExpectColumnValuesToNotBeNull(column=c, severity=WARNING))
+        out.append(E.ExpectColumnValuesToMatchRegex(column=c, regex=NOT_BLANK, severity=WARNING))
     for r in entity.rules:
         if r.kind == "regex":
             out.append(
@@ -208,7 +212,7 @@ def _quote(text: str) -> str:
 
 
 def _present(column: str) -> str:
-    return f"(r.{column} is not null and trim(r.{column}) <> '')"
+    return f"(r.{column} is not null and r.{column} ~ {_quote(NOT_BLANK)})"
 
 
 def rule_sql(rule: Rule) -> str:

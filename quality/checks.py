@@ -13,8 +13,9 @@ from typing import Any
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
+from quality.expectations import SuiteSpec
 from quality.gx_runtime import SuiteResult, run_suite
-from quality.suites import SUITES, SuiteSpec
+from quality.suites import SUITES
 
 CHECK_NAME = "gx_suite"
 

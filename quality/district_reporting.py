@@ -11,7 +11,11 @@ run). Rules (docs/quality-bar.md):
 - ``not_reported``: no report row matched to the institution's 机构码 for the month.
 - ``late``: 填报日期 after the deadline, the 10th of the following month, moved to the next
   working day when it is a holiday or a weekend (``reference.cn_workday_calendar``, holidays and
-  make-up days counted). ``reported_value`` = working days late.
+  make-up days counted). ``reported_value`` = working days late. Judged on the first
+  submission: a corrected resubmission of a month filed on time is not late (the mart keeps
+  the correction's numbers and the first 填报日期).
+- ``filled_date_missing``: no submission of the month gives a (readable) 填报日期, so whether
+  it was on time is unknown; flagged rather than counted as on time.
 - ``unmatched_report``: a report row matched to no organisation (by credit code or unique name).
 - ``residents_above_beds``: reported residents above the reported actual beds (实际床位数).
 - ``beds_above_approved``: reported actual beds above the warehouse's approved beds (核定床位数).
@@ -29,7 +33,6 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from eldercare.settings import get_settings
 from eldercare.warehouse import Warehouse
 from quality.gx_runtime import existing_warehouse
 from quality.scorecard import literal, run_sql
@@ -108,6 +111,10 @@ issues as (
         'filed ' || cast(filled_date as varchar) || ', deadline ' || cast(deadline as varchar)
     from filed where filled_date > deadline
     union all
+    select 'filled_date_missing', org_code, org_name, county_code, report_month, null, null,
+        source_file || ':' || cast(source_row as varchar)
+    from filed where filled_date is null
+    union all
     select 'unmatched_report', null, org_name, null, report_month, null, null,
         source_file || ':' || cast(source_row as varchar)
     from filed where org_code is null
@@ -167,7 +174,7 @@ def check_district_reporting(warehouse_target: str | Path, *, run_id: str | None
     ],
     required_resource_keys={"warehouse"},
     group_name="quality",
-    kinds={"sql", get_settings().warehouse_kind},
+    kinds={"sql"},  # + the engine, added by pipelines/definitions.py
     owners=["team:quality"],
     description="Monthly district reports (机构运营月报): institutions that did not report, "
     "reported late (after the 10th of the next month, next working day), or whose numbers "

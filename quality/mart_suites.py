@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from great_expectations.expectations import Expectation
 
-from quality.suites import WARNING, E, suite
+from quality.expectations import WARNING, E, SuiteSpec
 
 # Prefix letter, 16 Crockford base-32 characters, Crockford mod-37 check character
 # (docs/unified-codes.md).
@@ -26,7 +26,6 @@ def _code(column: str, prefix: str) -> list[Expectation]:
     ]
 
 
-@suite("marts", "dim_elder")
 def _dim_elder() -> list[Expectation]:
     """marts.dim_elder: one 长者码 per person, masked ID numbers only, Zhanjiang counties."""
     return [
@@ -40,7 +39,6 @@ def _dim_elder() -> list[Expectation]:
     ]
 
 
-@suite("marts", "dim_org")
 def _dim_org() -> list[Expectation]:
     """marts.dim_org: one 机构码 per organisation, WGS-84 coordinates inside Zhanjiang."""
     return [
@@ -58,7 +56,6 @@ def _dim_org() -> list[Expectation]:
     ]
 
 
-@suite("marts", "fct_work_order")
 def _fct_work_order() -> list[Expectation]:
     """marts.fct_work_order: one row per legacy order, non-negative durations and amounts."""
     return [
@@ -69,3 +66,10 @@ def _fct_work_order() -> list[Expectation]:
         E.ExpectColumnValuesToNotBeNull(column="org_code", severity=WARNING),
         E.ExpectColumnValuesToNotBeNull(column="elder_code", severity=WARNING),
     ]
+
+
+SUITES = [
+    SuiteSpec.of("marts", "dim_elder", _dim_elder),
+    SuiteSpec.of("marts", "dim_org", _dim_org),
+    SuiteSpec.of("marts", "fct_work_order", _fct_work_order),
+]

@@ -30,7 +30,6 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from eldercare.settings import get_settings
 from eldercare.warehouse import Warehouse
 from quality.gx_runtime import existing_warehouse
 from quality.scorecard import literal, run_sql
@@ -178,7 +177,7 @@ def find_trend_outliers(warehouse_target: str | Path, *, run_id: str | None = No
     ],
     required_resource_keys={"warehouse"},
     group_name="quality",
-    kinds={"sql", get_settings().warehouse_kind},
+    kinds={"sql"},  # + the engine, added by pipelines/definitions.py
     owners=["team:quality"],
     description="Counties and organisations whose monthly work orders, alarms or complaints "
     f"jump or fall beyond their history (robust z > {Z_THRESHOLD} on the trailing 12 months' "

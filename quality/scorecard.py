@@ -17,7 +17,6 @@ from pathlib import Path
 import dagster as dg
 from dagster import AssetCheckExecutionContext, AssetExecutionContext
 
-from eldercare.settings import get_settings
 from eldercare.warehouse import Warehouse, WarehouseConnection
 from quality.bar import Bar, Entity, load_bar, row_flags_sql
 from quality.gx_runtime import existing_warehouse
@@ -129,11 +128,9 @@ where prev.entity is null or cur.entity is null
 
 
 def run_sql(conn: WarehouseConnection, sql: str) -> list[tuple]:
-    """Execute generated SQL verbatim: no placeholders, because rule regexes hold ``?`` and
-    patterns hold ``%``, which WarehouseConnection.execute would translate for psycopg. Values
-    are inlined as quoted literals (:func:`literal`)."""
-    cur = conn.raw.execute(sql)
-    return cur.fetchall() if cur.description else []
+    """Execute generated SQL without parameters (rule regexes hold ``?`` and ``%``, which stay
+    text); values are inlined as quoted literals (:func:`literal`)."""
+    return conn.execute(sql)
 
 
 def literal(value: object) -> str:
@@ -256,7 +253,7 @@ def _upstream_keys(bar: Bar) -> list[dg.AssetKey]:
     deps=_upstream_keys(load_bar()),
     required_resource_keys={"warehouse"},
     group_name="quality",
-    kinds={"sql", get_settings().warehouse_kind},
+    kinds={"sql"},  # + the engine, added by pipelines/definitions.py
     owners=["team:quality"],
     description="The city's bar (seed 004 §3.2.5: completeness 100 %, error rate < 1 %) per "
     "entity, county and month, appended per run (quality.scorecard; changes since the last run "

@@ -134,6 +134,15 @@ def _migrate_and_build(tiny_legacy, target: str, dagster_home: Path) -> Built:
 
 
 @pytest.fixture(scope="session")
+def defs(tmp_path_factory):
+    """Every domain's Dagster definitions, bound to settings of a DuckDB warehouse (built once)."""
+    from pipelines.definitions import build_defs
+
+    target = tmp_path_factory.mktemp("defs") / "warehouse.duckdb"
+    return build_defs(Settings(warehouse=str(target), code_secret=TEST_SECRET))
+
+
+@pytest.fixture(scope="session")
 def code_secret() -> str:
     return TEST_SECRET
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from cockpit.data import core
-from eldercare.build import building_path
 from eldercare.settings import get_settings
+from pipelines.build import building_path
 
 ELDERCARE = str(Path(sys.executable).with_name("eldercare"))
 ELDERS = "select min(elder_code) from marts.dim_elder"  # another city, other codes

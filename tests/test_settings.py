@@ -1,6 +1,19 @@
+import os
 from pathlib import Path
 
+import pytest
+
 from eldercare.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """Only what each test sets: the caller's ELDERCARE_* variables and any eldercare.toml in
+    the working directory would otherwise decide the results."""
+    for name in list(os.environ):
+        if name.startswith("ELDERCARE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
 
 
 def test_environment_overrides_file_and_defaults(tmp_path, monkeypatch):
@@ -14,9 +27,7 @@ def test_environment_overrides_file_and_defaults(tmp_path, monkeypatch):
     assert settings.uses_demo_secret
 
 
-def test_default_warehouse_is_a_duckdb_file(monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ELDERCARE_CONFIG", raising=False)
+def test_default_warehouse_is_a_duckdb_file():
     settings = Settings()
-    assert settings.warehouse.endswith(".duckdb")
+    assert settings.warehouse == "data/warehouse.duckdb"
     assert not settings.warehouse_is_postgres

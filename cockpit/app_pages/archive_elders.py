@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cockpit import charts, ui
-from cockpit.data import archives, smart_models
+from cockpit.data import archives, contact, smart_models
 
 viewer = ui.viewer()
 if not viewer.may("archives"):
@@ -95,6 +95,40 @@ with st.container(border=True):
     cols = st.columns(4)
     for i, (label, value) in enumerate(fields):
         cols[i % 4].markdown(f"**{label}**  \n{value if value is not None else '—'}")
+
+# 联系方式: masked; a 县区用户 may see one elder's in clear, for a stated reason (audited).
+# The clear values are shown in this run only: nothing keeps them.
+contact_row = contact.masked(scope, selected) if contact.available() else None
+if contact_row is not None and not contact_row.empty:
+    with st.container(border=True):
+        st.markdown("**联系方式** (脱敏)")
+        cols = st.columns(3)
+        for i, (column, label) in enumerate(contact.LABELS.items()):
+            value = contact_row.iloc[0][column]
+            cols[i % 3].markdown(f"**{label}**  \n{value if value else '—'}")
+        if contact.can_unmask(viewer):
+            with st.form("unmask", clear_on_submit=True):
+                reason = st.text_input(
+                    "查看明文的事由 (必填，记入审计日志；请勿填写个人信息)",
+                    placeholder="例如：电话回访核实服务情况",
+                    key="unmask_reason",
+                )
+                asked = st.form_submit_button("查看明文", icon=":material/visibility:")
+            if asked:
+                try:
+                    clear = contact.unmask(viewer, selected, reason)
+                except ValueError:
+                    st.warning(f"请填写查看事由 (至少{contact.MIN_REASON}个字)。")
+                else:
+                    if clear is None:
+                        st.warning("该长者不在您的查看范围内。")
+                    else:
+                        st.info(
+                            "　".join(
+                                f"{label}：{clear[c] or '—'}" for c, label in contact.LABELS.items()
+                            ),
+                            icon=":material/visibility:",
+                        )
 
 # 老人画像 (models/profile.py): tags and their evidence; health tags only with ``health``
 profile = (

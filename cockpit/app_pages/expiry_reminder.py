@@ -1,6 +1,7 @@
 """服务临过期提醒 (seed 004 #25): entitled elders likely to let this month's home-service subsidy
-lapse, each day of the period, with the family (phone masked) and the provider to remind; the
-county's list downloads as Excel for the call centre. Model: models/expiry.py."""
+lapse, and family-bed agreements and ability re-assessments falling due, each day of the period,
+with the family (phone masked) and the provider to remind; the county's list downloads as Excel
+for the call centre. Models: models/expiry.py, models/entitlement_dates.py."""
 
 import streamlit as st
 
@@ -10,7 +11,8 @@ from cockpit.data import smart_models
 ui.header(
     "服务临过期提醒",
     "本月居家服务补贴可能过期未用 (月末用量不足标准一半) 的长者，按可能性排序；"
-    "提醒家属及时预约、提醒服务商主动上门。名单可下载给呼叫中心。",
+    "30 天内到期的家庭养老床位服务协议和能力复评，按剩余天数排序。"
+    "提醒家属及时预约、续签或复评，提醒服务商主动上门。名单可下载给呼叫中心。",
 )
 scope = ui.scope_bar()
 if not smart_models.available()["expiry_reminder"]:
@@ -20,12 +22,18 @@ days = smart_models.expiry_days(scope)
 if not days:
     st.info("当前范围内本期没有可能过期的补贴。")
     st.stop()
-day = st.selectbox("提醒日期", days, format_func=lambda d: f"{d:%Y年%m月%d日}", key="expiry_day")
-rows = smart_models.expiry_list(scope, day)
+pick_day, pick_kind = st.columns(2)
+day = pick_day.selectbox(
+    "提醒日期", days, format_func=lambda d: f"{d:%Y年%m月%d日}", key="expiry_day"
+)
+kinds = smart_models.expiry_entitlements(scope)
+kind = pick_kind.selectbox("服务权益", ["全部", *kinds], key="expiry_kind")
+rows = smart_models.expiry_list(scope, day, None if kind == "全部" else kind)
+subsidy = rows[rows["entitlement"] == "居家服务补贴"]
 left, mid, right = st.columns(3)
-left.metric("需提醒长者", f"{len(rows):,} 人")
-mid.metric("未用补贴合计", f"{rows['remaining'].sum():,.0f} 元")
-right.metric("距本期结束", f"{int(rows['days_left'].iloc[0])} 天" if len(rows) else "—")
+left.metric("需提醒长者", f"{rows['elder_code'].nunique():,} 人")
+mid.metric("未用补贴合计", f"{subsidy['remaining'].sum():,.0f} 元")
+right.metric("补贴本期剩余", f"{int(subsidy['days_left'].iloc[0])} 天" if len(subsidy) else "—")
 ui.table(
     rows, f"服务临过期提醒_{day:%Y%m%d}",
     labels={"elder_code": "长者码", "county_name": "县区", "town_name": "镇街",

@@ -6,10 +6,13 @@ this one and never see a connection or SQL. The cockpit never writes the warehou
 - DuckDB: a read-only connection with external access disabled and the configuration locked,
   re-opened when the build switches a new warehouse file in (see ``eldercare/build.py``), so
   pages keep answering from the last complete warehouse while a build runs;
-- PostgreSQL: a connection per query in a read-only transaction.
+- PostgreSQL: pooled connections as the role ``eldercare_reader``, a read-only transaction per
+  query that first names the viewer's county in ``eldercare.county_code``; row-level security
+  then returns that county's rows only (``cockpit/data/county.py``, docs/security.md).
 
 Results are cached with ``st.cache_data`` keyed by the SQL, its bound parameters (which carry
-the viewer's scope) and the warehouse version, so two counties never share an entry.
+the viewer's scope), the warehouse version and the viewer's county, so two counties never share
+an entry.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from cockpit.data.county import county_scope
 from eldercare.errors import EldercareError
+from eldercare.row_security import reader_url
 from eldercare.settings import get_settings, is_postgres_target
 from eldercare.warehouse import psycopg_url
 
@@ -95,10 +100,15 @@ def _pg_give(con, url: str) -> None:
         con.close()
 
 
-def _pg_run(sql: str, params: Sequence[Any]) -> pd.DataFrame:
+def _pg_url() -> str:
+    configured = get_settings().cockpit_reader_url
+    return psycopg_url(reader_url(target(), configured and configured.get_secret_value()))
+
+
+def _pg_run(sql: str, params: Sequence[Any], county: str) -> pd.DataFrame:
     import psycopg
 
-    url = psycopg_url(target())
+    url = _pg_url()
     while True:
         con, reused = _pg_take(url)
         try:
@@ -108,6 +118,8 @@ def _pg_run(sql: str, params: Sequence[Any]) -> pd.DataFrame:
                 # two of them is never right, yet ORDER BY … LIMIT over a join makes the planner
                 # pick one (3 minutes instead of 0.6 s for one lineage row at city scale).
                 cur.execute("set local enable_nestloop = off")
+                # transaction-local: the next query on this pooled connection starts unset
+                cur.execute("select set_config('eldercare.county_code', %s, true)", [county])
                 cur.execute(_postgres_sql(sql), list(params) or None)
                 cols = [d.name for d in cur.description]
                 rows = cur.fetchall()
@@ -146,8 +158,12 @@ def _postgres_sql(sql: str) -> str:
 
 def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """Run one read query now (no cache); ``?`` placeholders on both engines."""
+    return _run(sql, params, county_scope())
+
+
+def _run(sql: str, params: Sequence[Any], county: str) -> pd.DataFrame:
     if is_postgres():
-        return _pg_run(sql, params)
+        return _pg_run(sql, params, county)
     import duckdb
 
     for attempt in (1, 2):
@@ -162,19 +178,43 @@ def run(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=get_settings().cockpit_cache_seconds, max_entries=2000, show_spinner=False)
-def _cached(sql: str, params: tuple, warehouse_version: str) -> pd.DataFrame:
-    return run(sql, params)
+def _cached(sql: str, params: tuple, warehouse_version: str, county: str) -> pd.DataFrame:
+    return _run(sql, params, county)
+
+
+# The queries of the current script run (cockpit/trail.py writes them to the audit log once,
+# when the page is done): (sql, params, rows), cached reads included, since the viewer asked.
+_run_log = threading.local()
+
+
+def note(sql: str, params: Sequence[Any], rows: int) -> None:
+    """Remember a read of this script run for its audit row."""
+    log = getattr(_run_log, "queries", None)
+    if log is not None:
+        log.append((sql, tuple(params), rows))
+
+
+def start_noting() -> None:
+    _run_log.queries = []
+
+
+def noted() -> list[tuple[str, tuple, int]]:
+    """The reads since ``start_noting`` in this thread, and stop noting."""
+    log, _run_log.queries = getattr(_run_log, "queries", None) or [], None
+    return log
 
 
 def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """A cached read; the scope is part of ``params``, so entries never cross counties."""
-    return _cached(sql, tuple(params), version()).copy()
+    df = _cached(sql, tuple(params), version(), county_scope()).copy()
+    note(sql, params, len(df))
+    return df
 
 
 @st.cache_data(ttl=get_settings().cockpit_cache_seconds, max_entries=4000, show_spinner=False)
-def _cached_scalar(sql: str, params: tuple, warehouse_version: str) -> Any:
+def _cached_scalar(sql: str, params: tuple, warehouse_version: str, county: str) -> Any:
     # cached as the value itself: reading a cached DataFrame back costs ~1 ms, a number nothing
-    df = run(sql, params)
+    df = _run(sql, params, county)
     if df.empty:
         return None
     value = df.iat[0, 0]
@@ -183,7 +223,9 @@ def _cached_scalar(sql: str, params: tuple, warehouse_version: str) -> Any:
 
 def scalar(sql: str, params: Sequence[Any] = ()) -> Any:
     """The first column of the first row (``None`` for no row or NULL), cached like ``query``."""
-    return _cached_scalar(sql, tuple(params), version())
+    value = _cached_scalar(sql, tuple(params), version(), county_scope())
+    note(sql, params, 0 if value is None else 1)
+    return value
 
 
 def table_exists(schema: str, table: str) -> bool:

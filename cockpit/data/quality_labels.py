@@ -63,6 +63,7 @@ CHANGES = {
 ISSUES = {
     "not_reported": "未报送",
     "late": "逾期报送",
+    "filled_date_missing": "未填填报日期",
     "unmatched_report": "无法匹配机构",
     "residents_above_beds": "在院人数超过实际床位",
     "beds_above_approved": "实际床位超过核定床位",

@@ -104,9 +104,21 @@ def expiry_days(scope: Scope) -> list[dt.date]:
     return [pd.Timestamp(d).date() for d in df["as_of_date"]]
 
 
-def expiry_list(scope: Scope, day: dt.date | None = None) -> pd.DataFrame:
-    """Entitlements at risk on ``day`` (default: the latest), most likely to lapse first."""
+def expiry_entitlements(scope: Scope) -> list[str]:
+    """The kinds of entitlement with reminders in the scope (居家服务补贴 first)."""
+    predicate, params = scope.where()
+    df = query(f"select distinct entitlement from marts.expiry_reminder where {predicate}", params)
+    return sorted(df["entitlement"], key=lambda e: (e != "居家服务补贴", e))
+
+
+def expiry_list(
+    scope: Scope, day: dt.date | None = None, entitlement: str | None = None
+) -> pd.DataFrame:
+    """Entitlements at risk on ``day`` (default: the latest), most likely to lapse first, then
+    those due soonest (the date-bound ones have no likelihood); one kind, or every kind."""
     predicate, params = scope.where("r.county_code", "r.town_code")
+    if entitlement:
+        predicate, params = f"{predicate} and r.entitlement = ?", (*params, entitlement)
     day_sql = "(select max(as_of_date) from marts.expiry_reminder)" if day is None else "?"
     return query(
         "select r.elder_code, ca.area_name as county_name, ta.area_name as town_name,"
@@ -117,7 +129,7 @@ def expiry_list(scope: Scope, day: dt.date | None = None) -> pd.DataFrame:
         + _TOWN.format(t="r")
         + " left join marts.dim_org o on o.org_code = r.notify_org_code"
         f" where r.as_of_date = {day_sql} and {predicate}"
-        " order by r.lapse_probability desc, r.elder_code",
+        " order by r.lapse_probability desc nulls last, r.days_left, r.elder_code",
         (*(() if day is None else (day,)), *params),
     ).pipe(_dates, "period_end")
 

@@ -214,6 +214,11 @@ def staff(w: World) -> None:
     extra = {c: v[idx].copy() for c, v in s.items()}
     extra["staff_id"] = new_ids
     extra["org_id"] = s["org_id"][other]
+    # the truth of the staff merge: a copy is the person of the row it was copied from
+    w.truth["staff_rows"] = {
+        "staff_id": np.r_[s["staff_id"], new_ids],
+        "person_id": np.r_[s["staff_id"], s["staff_id"][idx]],
+    }
     for c in s:
         s[c] = np.concatenate([s[c], extra[c]])
     w.orgs["staff_org_index"] = np.r_[w.orgs["staff_org_index"], w.orgs["staff_org_index"][other]]

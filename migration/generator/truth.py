@@ -92,6 +92,8 @@ def write_truth(w: World, folder: Path, orders: dict[str, np.ndarray]) -> list[P
         )
     )
     files.append(_write(folder, "lapsing_entitlements.parquet", _lapsing(w, orders)))
+    if "staff_rows" in w.truth:
+        files.append(_write(folder, "staff.parquet", w.truth["staff_rows"]))
     if "doubts" in w.truth:
         files.append(_write(folder, "order_doubts.parquet", w.truth["doubts"]))
     dirt_path = folder / "dirt.parquet"

@@ -157,6 +157,15 @@ def _measures(o: pd.DataFrame, entitlements: dict) -> pd.DataFrame:
     m["duration_ratio"] = o["duration_min"] / o["item_min_minutes"].replace(0, np.nan)
     m["start_dist_m"] = haversine_m(o["start_lng"], o["start_lat"], o["home_lng"], o["home_lat"])
     m["end_dist_m"] = haversine_m(o["end_lng"], o["end_lat"], o["home_lng"], o["home_lat"])
+    # the elder's usual place of service, the median start of their orders: a registered
+    # address gone stale (an elder who moved) puts every visit far from "home"; a visit that
+    # did not happen there is far from both
+    by_elder = o.groupby("elder_code", sort=False)
+    usual_lng = by_elder["start_lng"].transform("median")
+    usual_lat = by_elder["start_lat"].transform("median")
+    m["located_orders"] = by_elder["start_lng"].transform("count")
+    m["usual_start_dist_m"] = haversine_m(o["start_lng"], o["start_lat"], usual_lng, usual_lat)
+    m["usual_end_dist_m"] = haversine_m(o["end_lng"], o["end_lat"], usual_lng, usual_lat)
     m["standard_amount"] = standard_amount(o)
     m = m.join(entitled_subsidy(o, entitlements))
     # photos: how many orders carry the same hash, and whether an earlier order of another
@@ -218,6 +227,12 @@ def _duration_long(o, m, p):
 def _far_from_home(o, m, p):
     limit = p.get("max_distance_m", 500) + p.get("gps_noise_m", 150)
     far = (m["start_dist_m"] > limit) | (m["end_dist_m"] > limit)
+    at_usual_place = (
+        (m["located_orders"] >= p.get("usual_place_min_orders", 3))
+        & (m["usual_start_dist_m"] <= limit)
+        & (m["usual_end_dist_m"] <= limit)
+    )
+    far &= ~at_usual_place
     return _state(far, m["start_dist_m"].notna() | m["end_dist_m"].notna())
 
 
@@ -275,8 +290,14 @@ def _month_end_burst(o, m, p):
     key = [o["org_code"], month_key(when)]
     in_window = (short & window).groupby(key, sort=False).transform("sum")
     of_month = short.groupby(key, sort=False).transform("sum")
+    # the window's short orders against what the provider's pace in the rest of the month
+    # predicts for that many days: a share of the month fails for a large provider, whose
+    # legitimate short orders of the month outnumber any burst
+    days = when.dt.days_in_month
+    last_days = p.get("last_days", 2)
+    expected = (of_month - in_window) * last_days / (days - last_days)
     burst = (in_window >= p.get("min_orders", 5)) & (
-        in_window >= p.get("min_window_share", 0.4) * of_month
+        in_window >= p.get("min_rate_ratio", 2.0) * expected
     )
     evaluable = o["org_code"].notna() & o["duration_min"].notna() & o["item_min_minutes"].notna()
     return _state(burst & short & window, evaluable)

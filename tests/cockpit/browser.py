@@ -55,9 +55,14 @@ _WATCH_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   window.__states = [['start', performance.now()]];
   if (window.__watch) window.__watch.disconnect();
-  window.__watch = new MutationObserver(() => window.__states.push(
-    [app.getAttribute('data-test-script-state'), performance.now()]));
-  window.__watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  // one callback may carry several changes (running and done within one task): each record's
+  // old value keeps the states in between
+  window.__watch = new MutationObserver((changes) => {
+    for (const c of changes) window.__states.push([c.oldValue, performance.now()]);
+    window.__states.push([app.getAttribute('data-test-script-state'), performance.now()]);
+  });
+  window.__watch.observe(app, {attributes: true, attributeOldValue: true,
+                               attributeFilter: ['data-test-script-state']});
 }"""
 _RAN_JS = """() => {
   const s = window.__states, i = s.findIndex(x => x[0] === 'running');
@@ -79,6 +84,8 @@ _CLICK_NAV_JS = """(title) => {
 _NAV_JS = """() => document.querySelectorAll('[data-testid="stSidebarNavLink"]').length"""
 _LOGGED_IN_JS = """() => [...document.querySelectorAll('button')].some(
   (b) => b.textContent.includes('退出登录'))"""
+_FORM_OR_IN_JS = """() => !!document.querySelector('input[aria-label="动态口令"]')
+  || [...document.querySelectorAll('button')].some((b) => b.textContent.includes('退出登录'))"""
 # How tall the page really is: Streamlit scrolls inside its own main container.
 _HEIGHT_JS = """() => {
   const bottom = (sel) => {
@@ -106,6 +113,25 @@ _GLYPHS_JS = """(chars) => {
   };
   return {family, glyphs: chars.map(draw), notdef: draw('\\u0378')};
 }"""
+
+
+SESSION_COOKIE = "eldercare_session"  # cockpit/session.py
+_SESSIONS: dict[tuple[str, str], str] = {}  # (server, account) -> session token of its login
+_LAST_STEP: dict[str, int] = {}  # account -> the last TOTP step this process used
+
+
+def next_code(username: str) -> str:
+    """The account's TOTP code for a step not used yet (the server accepts a code once and the
+    step after the current one too), waiting for the clock when both are used."""
+    from eldercare import mfa
+
+    now = int(time.time()) // mfa.STEP
+    step = max(now, _LAST_STEP.get(username, 0) + 1)
+    while step > now + mfa.DRIFT:
+        time.sleep(0.5)
+        now = int(time.time()) // mfa.STEP
+    _LAST_STEP[username] = step
+    return mfa.code_at(mfa.demo_secret(username), step)
 
 
 def free_port(start: int = 8616) -> int:
@@ -267,16 +293,49 @@ class Cockpit:
 
     # -- loading -------------------------------------------------------------------------------
     def open(
-        self, path: str, username: str, password: str, *, size=None, timeout: float = 60
+        self,
+        path: str,
+        username: str,
+        password: str,
+        *,
+        size=None,
+        timeout: float = 60,
+        fresh_login: bool = False,
     ) -> Visit:
-        """Load ``path`` fresh (a new Streamlit session), log in, wait until the script is done;
-        ``size`` the viewport (default the page's own)."""
+        """Load ``path`` fresh (a new Streamlit session) as ``username``, wait until the script
+        is done; ``size`` the viewport (default the page's own).
+
+        The first time in this process an account is used on this server (or with
+        ``fresh_login``) it logs in through the form: password and the TOTP code computed from
+        ``mfa.demo_secret(username)``, the secret the test accounts are enrolled with. Later
+        loads bring that login's session cookie, as a person's reload does: a code is accepted
+        once, so logging in again and again would wait for new 30-second steps."""
         self.visit = Visit(path)
         self.page.set_viewport_size(size or self.size)
         started = time.perf_counter()
+        key = (self.base, username)
+        self.context.clear_cookies(name=SESSION_COOKIE)
+        if key in _SESSIONS and not fresh_login:
+            self.context.add_cookies(
+                [{"name": SESSION_COOKIE, "value": _SESSIONS[key], "url": self.base}]
+            )
         self.page.goto(f"{self.base}/{path.lstrip('/')}")
-        self.page.get_by_label("用户名").fill(username)
-        self.page.get_by_label("密码").fill(password)
+        self.page.wait_for_function(_FORM_OR_IN_JS, timeout=timeout * 1000, polling=50)
+        if self.page.evaluate(_LOGGED_IN_JS):
+            self.wait_finished(timeout)
+        else:
+            self.log_in(username, password, timeout=timeout)
+            _SESSIONS[key] = self.session_cookie(timeout)
+        self.visit.seconds = time.perf_counter() - started
+        self._collect()
+        return self.visit
+
+    def log_in(self, username: str, password: str, *, code: str | None = None,
+               timeout: float = 60) -> None:  # fmt: skip
+        """Fill the login form (the code: the account's next unused one) and wait until in."""
+        self.page.get_by_label("用户名", exact=True).fill(username)
+        self.page.get_by_label("密码", exact=True).fill(password)
+        self.page.get_by_label("动态口令", exact=True).fill(code or next_code(username))
         self.page.get_by_role("button", name="登录").click()
         try:
             # the login run ends with a rerun; between the two the page is empty and idle, so
@@ -284,12 +343,33 @@ class Cockpit:
             self.page.wait_for_function(_LOGGED_IN_JS, timeout=timeout * 1000, polling=50)
             self.wait_finished(timeout)
         except Exception:
-            if self.page.get_by_text("用户名或密码错误").count():
-                raise RuntimeError(f"{username} could not log in") from None
+            for refusal in ("用户名、密码或动态口令错误", "账号已锁定"):
+                if self.page.get_by_text(refusal).count():
+                    raise RuntimeError(f"{username} could not log in: {refusal}") from None
             raise
-        self.visit.seconds = time.perf_counter() - started
-        self._collect()
-        return self.visit
+
+    def after(self, action, timeout: float = 60) -> None:
+        """Do ``action`` (a click, a key) and wait until the script run it starts is over."""
+        self.page.evaluate(_WATCH_JS)
+        action()
+        self.page.wait_for_function(_RAN_JS, timeout=timeout * 1000, polling=20)
+
+    def submit_login(self, username: str, password: str, code: str) -> None:
+        """One attempt at the login form, whatever its outcome."""
+        self.page.get_by_label("用户名", exact=True).fill(username)
+        self.page.get_by_label("密码", exact=True).fill(password)
+        self.page.get_by_label("动态口令", exact=True).fill(code)
+        self.after(lambda: self.page.get_by_role("button", name="登录").click())
+
+    def session_cookie(self, timeout: float = 10) -> str:
+        """The session token the page wrote into its cookie after the login."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for cookie in self.context.cookies(self.base):
+                if cookie["name"] == SESSION_COOKIE:
+                    return cookie["value"]
+            time.sleep(0.1)
+        raise TimeoutError("the page set no session cookie after the login")
 
     def navigate(self, title: str, timeout: float = 60) -> Visit:
         """Open another page of the same session through the navigation (no reload, no

@@ -29,7 +29,7 @@ import cockpit.data
 from cockpit.scope import Scope
 
 COCKPIT = Path(cockpit.data.__file__).resolve().parent.parent
-NOT_WALKED = {"core"}  # the warehouse access itself
+NOT_WALKED = {"core", "county"}  # the warehouse access itself, and whose county it reads for
 
 # Public data functions without a Scope, and why each is safe for every viewer.
 SCOPE_FREE: dict[str, str] = {
@@ -60,6 +60,10 @@ SCOPE_FREE: dict[str, str] = {
     "smart_models.available": "which model tables were published, the same for everyone",
     "smart_models.expiry_evaluation": "the expiry model's city-wide recall/precision, no rows",
     "smart_models.demand_backtest": "the demand model's city-wide back-test scores, no rows",
+    "contact.available": "whether the restricted contact table was built, the same for everyone",
+    "contact.can_unmask": "whether a viewer's role may unmask, no data",
+    "contact.unmask": "scoped by the viewer's own county, refused and audited otherwise "
+    "(tests/cockpit/test_unmask.py)",
 }
 
 
@@ -236,6 +240,11 @@ EXTRA_ARGS: dict[str, Callable[[Scope, Codes], list[dict]]] = {
     "smart_models.tag_by_area": lambda s, c: [{"tag": "高龄"}, {"tag": "空巢"}],
     "smart_models.demand_forecast": lambda s, c: [{"category": "全部"}, {"category": "助浴"}],
     "smart_models.demand_history": lambda s, c: [{"category": "全部"}, {"category": "助浴"}],
+    "smart_models.expiry_list": lambda s, c: [
+        {},
+        {"entitlement": "家庭养老床位服务协议"},
+        {"entitlement": "能力复评"},
+    ],
 }
 
 

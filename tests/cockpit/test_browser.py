@@ -18,6 +18,7 @@ import pytest
 from browser import CJK_FONT, Cockpit, chromium, cockpit_server, fonts_conf, free_port
 from cockpit_helpers import CITY_VIEWER, county_viewer, sql
 from conftest import PASSWORD
+from page_scope import other_counties, page_text
 
 from cockpit import kpis
 from cockpit.navigation import PAGES, pages_for
@@ -27,7 +28,10 @@ from eldercare.settings import REPO_ROOT
 SCREENSHOTS = REPO_ROOT / "data" / "test-artifacts" / "screenshots"
 COUNTY = "440803"
 ADMIN = Viewer("admin", "管理员", "sysadmin", None)
-VIEWERS = {"leader": CITY_VIEWER, f"county_{COUNTY}": county_viewer(COUNTY), "admin": ADMIN}
+SECADMIN = Viewer("secadmin", "安全管理员", "secadmin", None)
+AUDITOR = Viewer("auditor", "审计管理员", "auditadmin", None)
+VIEWERS = {"leader": CITY_VIEWER, f"county_{COUNTY}": county_viewer(COUNTY), "admin": ADMIN,
+           "secadmin": SECADMIN, "auditor": AUDITOR}  # fmt: skip
 PLACEHOLDER = "本页面正在建设中"
 VISITS = [(user, spec) for user, viewer in VIEWERS.items() for spec in pages_for(viewer)]
 
@@ -129,6 +133,8 @@ def test_page_in_the_browser(cockpit, cockpit_env, screenshots, user, spec) -> N
         problems.append("the page is still a placeholder")
     problems += _chinese_renders(cockpit)
     problems += _kpi_mismatches(cockpit, _scope(user))
+    if VIEWERS[user].county_code:  # a county user's page shows no other county
+        problems += other_counties(page_text(cockpit.page), VIEWERS[user].county_code)
     print(f"{user} /{spec.url_path}: {visit.seconds:.1f} s, {len(visit.requests)} requests, {shot}")
     assert not problems, f"{user} /{spec.url_path}:\n" + "\n".join(problems)
 

@@ -27,6 +27,7 @@ import streamlit as st
 from cockpit_helpers import sql
 from data_walk import all_calls, codes_for, entity_counties
 
+from cockpit.data.county import reading_as
 from cockpit.scope import Scope
 from eldercare.settings import get_settings
 
@@ -39,7 +40,7 @@ VOLATILE = {"run_id", "previous_run_id", "checked_at", "computed_at", "landed_at
 def pg_warehouse(pg_build, tmp_path_factory) -> Iterator[str]:
     """A copy of the session's tiny PostgreSQL warehouse (the build is shared with other
     tests; publishing adds tables) after ``eldercare build``'s publish step."""
-    from eldercare.build import publish
+    from pipelines.build import publish
 
     assert pg_build.error is None, pg_build.error
     source = pg_build.target.rsplit("/", 1)[1]
@@ -103,11 +104,15 @@ def _results(target: str, scope: Scope, codes, monkeypatch) -> dict[str, object]
     get_settings.cache_clear()
     st.cache_data.clear()
     out: dict[str, object] = {}
-    for i, call in enumerate(all_calls(scope, codes)):
-        try:
-            out[f"{i:04d} {call.label}"] = canon(call())
-        except Exception as exc:
-            out[f"{i:04d} {call.label}"] = f"raised {type(exc).__name__}: {str(exc)[:300]}"
+    # A city-level viewer's session, the county being the page's drill-down: row-level security
+    # passes every row, so this compares the engines. A county user's own reads (where the
+    # database filters too) are tested in tests/dbt/test_county_scope_postgres.py.
+    with reading_as(None):
+        for i, call in enumerate(all_calls(scope, codes)):
+            try:
+                out[f"{i:04d} {call.label}"] = canon(call())
+            except Exception as exc:
+                out[f"{i:04d} {call.label}"] = f"raised {type(exc).__name__}: {str(exc)[:300]}"
     return out
 
 

@@ -222,6 +222,8 @@ EXEMPT = {
     "app_pages/inspection.py": ("eldercare.inspection_results", "eldercare.appdb"),
     # reviewers' decisions on suspicious orders (存疑工单审核): the application database
     "app_pages/order_review.py": ("eldercare.review", "eldercare.appdb"),
+    # the audit log (审计管理员): the application database, never the warehouse
+    "app_pages/audit_log.py": ("eldercare.audit", "datetime"),
     "app_pages/reports.py": (
         "eldercare.accounts", "eldercare.appdb", "eldercare.settings", "reports.",
     ),

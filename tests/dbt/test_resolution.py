@@ -18,6 +18,7 @@ from pathlib import Path
 import base32_crockford
 import duckdb
 import polars as pl
+from legacy_truth import legacy
 
 from eldercare.settings import Settings
 from pipelines.dbt_project import run_dbt
@@ -84,20 +85,51 @@ def test_python_twin_check_symbol_is_crockfords() -> None:
             assert not check_ok("E" + swapped)
 
 
-def test_sql_codes_equal_python_twin(warehouse_con, code_secret: str) -> None:
-    rows = warehouse_con.execute(
-        "select identity_key, elder_code from intermediate.int_elder_resolved "
-        "order by elder_id limit 200"
-    ).fetchall()
-    assert rows
-    for identity, code in rows:
-        assert code == python_code("E", "elder", identity, code_secret)
-        assert check_ok(code)
-    org = warehouse_con.execute(
-        "select identity_key, org_code from intermediate.int_org_resolved limit 50"
-    ).fetchall()
-    for identity, code in org:
-        assert code == python_code("O", "org", identity, code_secret)
+def _elder_identity(true_id_card: str, true_name: str) -> str:
+    """The identity of docs/unified-codes.md, from the truth: 17 digits of the true number and
+    the true name without spaces."""
+    name = true_name.replace(" ", "").replace("\u3000", "")
+    return f"id:{true_id_card[:17]}|{name}"
+
+
+def test_sql_codes_equal_python_twin(warehouse_con, code_secret: str, tiny_truth_dir) -> None:
+    """Every published 长者码 is the Python twin's code of the person's true identity, and every
+    机构码 of an organisation whose rows all carry its valid credit code is the twin's code of
+    that true credit code (the expectations come from the truth, not from the model)."""
+    truth = pl.read_parquet(tiny_truth_dir / "elders.parquet")
+    identity = {
+        e: _elder_identity(c, n)
+        for e, c, n in zip(
+            truth["elder_id"], truth["true_id_card"], truth["true_name"], strict=True
+        )
+    }
+    elders = source_map(warehouse_con, "dim_elder", "elder_code", "source_elder_ids")
+    assert len(elders) > 1000
+    wrong = [
+        e
+        for e, code in elders.items()
+        if code != python_code("E", "elder", identity[e], code_secret)
+    ]
+    assert wrong == []
+    assert all(check_ok(code) for code in elders.values())
+    orgs = pl.read_parquet(tiny_truth_dir / "orgs.parquet")
+    bad_credit = set(
+        pl.read_parquet(tiny_truth_dir / "dirt.parquet")
+        .filter(pl.col("kind") == "credit_code_invalid")["source_key"]
+        .cast(pl.Int64)
+    )
+    real = dict(zip(orgs["org_id"], orgs["real_org_id"], strict=True))
+    spoiled = {real[o] for o in bad_credit}
+    credit = dict(zip(orgs["org_id"], orgs["true_credit_code"], strict=True))
+    published = source_map(warehouse_con, "dim_org", "org_code", "source_org_ids")
+    checked = {o: code for o, code in published.items() if real[o] not in spoiled}
+    assert len(checked) > 0.9 * len(published)
+    wrong = [
+        o
+        for o, code in checked.items()
+        if code != python_code("O", "org", f"credit:{credit[o]}", code_secret)
+    ]
+    assert wrong == []
 
 
 def test_codes_do_not_reveal_id_numbers(warehouse_con) -> None:
@@ -152,14 +184,30 @@ def test_org_dedup_precision_recall(warehouse_con, tiny_truth_dir: Path) -> None
     assert len(predicted) > len(set(predicted.values()))
 
 
-def test_staff_at_two_providers_is_one_code(warehouse_con) -> None:
-    rows = warehouse_con.execute(
-        "select count(*), count(distinct staff_code) from intermediate.int_staff_resolved"
-    ).fetchone()
-    multi = warehouse_con.execute(
-        "select count(*) from marts.dim_staff where employer_count > 1"
-    ).fetchone()[0]
-    assert rows[0] > rows[1] and multi > 0
+def test_staff_merge_is_the_true_merge(warehouse_con, tiny_legacy) -> None:
+    """The staff rows under one staff_code are exactly one true person's rows (truth/staff.parquet:
+    a worker employed by two providers is one person), and employer_count counts that person's
+    true organisations."""
+    tiny_truth_dir = tiny_legacy.truth_dir
+    truth = pl.read_parquet(tiny_truth_dir / "staff.parquet")
+    truth_map = dict(zip(truth["staff_id"].to_list(), truth["person_id"].to_list(), strict=True))
+    predicted = source_map(warehouse_con, "dim_staff", "staff_code", "source_staff_ids")
+    precision, recall = pairwise_scores(predicted, truth_map)
+    assert len(truth_map) > len(set(truth_map.values())), "no staff merge in the truth to find"
+    assert (precision, recall) == (1.0, 1.0)
+    orgs = pl.read_parquet(tiny_truth_dir / "orgs.parquet")
+    real = dict(zip(orgs["org_id"], orgs["real_org_id"], strict=True))
+    staff_org = dict(legacy(tiny_legacy.db_path, "select staff_id, org_id from yl_staff"))
+    employers: dict[int, set] = {}
+    for staff_id, person in truth_map.items():
+        employers.setdefault(person, set()).add(real[staff_org[staff_id]])
+    published = warehouse_con.execute(
+        "select source_staff_ids, employer_count from marts.dim_staff"
+    ).fetchall()
+    wrong = [
+        (ids, n) for ids, n in published if n != len(employers[truth_map[int(ids.split(",")[0])]])
+    ]
+    assert any(n > 1 for _, n in published) and wrong == []
 
 
 def test_every_staged_legacy_id_is_listed_once(warehouse_con) -> None:
@@ -198,12 +246,18 @@ def _snapshot(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, tuple[in
     return out
 
 
-def test_rebuild_changes_no_code_and_no_row(built_duckdb_warehouse, dbt_settings) -> None:
-    con = duckdb.connect(str(built_duckdb_warehouse), read_only=True)
+def test_rebuild_changes_no_code_and_no_row(built_duckdb_warehouse, dbt_settings, tmp_path) -> None:
+    # On a copy: the session's warehouse is shared (and copied) by other tests.
+    copy = tmp_path / "rebuilt.duckdb"
+    with duckdb.connect(str(built_duckdb_warehouse)) as con:
+        con.execute("checkpoint")  # the copy must not miss what is still in the WAL
+    shutil.copy(built_duckdb_warehouse, copy)
+    con = duckdb.connect(str(copy), read_only=True)
     before = {**_snapshot(con, "intermediate"), **_snapshot(con, "marts")}
     con.close()
-    run_dbt(["run", "--select", "intermediate", "marts"], dbt_settings)
-    con = duckdb.connect(str(built_duckdb_warehouse), read_only=True)
+    settings = Settings(warehouse=str(copy), code_secret=dbt_settings.code_secret)
+    run_dbt(["run", "--select", "intermediate", "marts"], settings)
+    con = duckdb.connect(str(copy), read_only=True)
     after = {**_snapshot(con, "intermediate"), **_snapshot(con, "marts")}
     con.close()
     assert before and before == after

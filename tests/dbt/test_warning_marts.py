@@ -4,6 +4,7 @@ death warning against the generator's truth. Reuses the session's built warehous
 from __future__ import annotations
 
 import pandas as pd
+from legacy_truth import quarantined_keys
 
 
 def _df(con, sql: str) -> pd.DataFrame:
@@ -42,13 +43,20 @@ def test_death_warning_finds_every_order_billed_after_death(warehouse_con, tiny_
 
 
 def test_death_warning_lists_deaths_the_elder_table_does_not_know(warehouse_con, tiny_truth_dir):
+    """Exactly the registry's strangers (the injected kind) and the deaths of people whose every
+    elder row staging quarantines (by the truth), as masked numbers."""
     dirt = pd.read_parquet(tiny_truth_dir / "dirt.parquet")
-    unknown = dirt[(dirt["kind"] == "death_unknown_elder")]["dirty_value"].astype(str)
+    unknown = set(dirt[(dirt["kind"] == "death_unknown_elder")]["dirty_value"].astype(str))
+    elders = pd.read_parquet(tiny_truth_dir / "elders.parquet")
+    rejected = quarantined_keys(tiny_truth_dir, "yl_elder")
+    elders["lost"] = elders["elder_id"].astype(str).isin(rejected)
+    lost = elders.groupby("true_id_card")["lost"].all()
+    registry = set(_df(warehouse_con, "select id_card from raw.yl_death_registry")["id_card"])
+    unknown |= set(lost[lost].index) & registry
     masked = {v[:6] + "*" * 8 + v[-4:] for v in unknown}
     found = set(_df(warehouse_con, "select ref from marts.death_warning "
                     "where kind = 'death_unknown'")["ref"])  # fmt: skip
-    assert masked and masked <= found
-    assert len(found) <= 1.1 * len(masked) + 2  # a few registry ids of quarantined elder rows
+    assert masked and found == masked
 
 
 def test_family_beds_active_after_death_are_listed(warehouse_con):

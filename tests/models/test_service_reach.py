@@ -194,9 +194,7 @@ def test_asset_metadata_records_counts_and_seconds(published, truth) -> None:
     assert hexes["elders_in_cells"] + hexes["elders_suppressed"] == len(elders)
 
 
-def test_the_asset_sits_in_group_models_downstream_of_the_dimensions() -> None:
-    from pipelines.definitions import defs
-
+def test_the_asset_sits_in_group_models_downstream_of_the_dimensions(defs) -> None:
     graph = defs.resolve_asset_graph()
     for name in ("agg_service_reach", "agg_elder_hex", "service_gap_candidate"):
         key = dg.AssetKey(["marts", name])

@@ -176,3 +176,36 @@ def test_standard_amount_by_charge_mode():
     # 61 min = 3 started half hours = 1.5 h x 40; per visit 12; capped at 180 min = 3 h x 40
     assert rules.standard_amount(frame).iloc[:3].tolist() == [60.0, 12.0, 120.0]
     assert np.isnan(rules.standard_amount(frame).iloc[3])
+
+
+def test_far_from_home_spares_an_elder_served_where_they_now_live():
+    """A registered address gone stale: every visit 5 km from it, at one place (the elder's
+    usual place) is not a fake visit; one of the same elder's visits 3 km from that place is."""
+    moved = north(5000)
+    visits = [
+        order(i, elder_code="E1", start_time=T0 + pd.Timedelta(days=i), start_lat=moved,
+              end_lat=moved)
+        for i in range(1, 5)
+    ]  # fmt: skip
+    assert (run(*visits)["far_from_home"] == 0.0).all()
+    fake = order(5, elder_code="E1", start_time=T0 + pd.Timedelta(days=5),
+                 start_lat=moved + 3000 / M_PER_DEG_LAT, end_lat=moved + 3000 / M_PER_DEG_LAT)  # fmt: skip
+    hits = run(*visits, fake)
+    assert list(hits["far_from_home"]) == [0.0, 0.0, 0.0, 0.0, 1.0]
+
+
+def _short(i: int, when: pd.Timestamp) -> dict:
+    return order(i, start_time=when, plan_time=when, end_time=when + pd.Timedelta(minutes=60))
+
+
+def test_month_end_burst_of_a_large_provider_against_its_own_pace():
+    """A provider with 3 short orders a day all March: 13 in its last two days is a burst (6
+    expected at its pace), 6 is its pace; a share of the month's short orders (13 of 100) could
+    not tell the burst from the pace."""
+    steady = [_short(i, pd.Timestamp("2026-03-01 09:00") + pd.Timedelta(hours=8 * i))
+              for i in range(87)]  # 3 a day, 1-29 March  # fmt: skip
+    end = pd.Timestamp("2026-03-30 08:00")
+    burst = [_short(100 + i, end + pd.Timedelta(hours=3 * i)) for i in range(13)]
+    assert run(*steady, *burst)["month_end_burst"].iloc[-1] == 1.0
+    pace = [_short(100 + i, end + pd.Timedelta(hours=8 * i)) for i in range(6)]
+    assert run(*steady, *pace)["month_end_burst"].iloc[-1] == 0.0

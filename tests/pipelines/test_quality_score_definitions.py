@@ -5,11 +5,10 @@ import datetime as dt
 
 import dagster as dg
 
-from pipelines.definitions import defs
 from pipelines.quality_score import fortnightly_report_schedule
 
 
-def test_assets_schedules_and_jobs_are_assembled():
+def test_assets_schedules_and_jobs_are_assembled(defs):
     graph = defs.resolve_asset_graph()
     for name in ("quality_score", "county_quality_score", "provider_evaluation", "inspection_plan"):
         node = graph.get(dg.AssetKey(["marts", name]))

@@ -3,13 +3,11 @@ the marts they read, and selected by the build's publish job."""
 
 import dagster as dg
 
-from pipelines.definitions import defs
-
 TABLES = ("elder_profile", "demand_forecast", "demand_backtest", "demand_unmet",
           "expiry_reminder", "expiry_evaluation")  # fmt: skip
 
 
-def test_assets_are_in_group_models_after_the_marts():
+def test_assets_are_in_group_models_after_the_marts(defs):
     graph = defs.resolve_asset_graph()
     publish = defs.resolve_job_def("publish_job").asset_layer.selected_asset_keys
     for name in TABLES:

@@ -13,9 +13,7 @@ from pipelines.dbt_project import dbt_env, run_dbt
 
 
 @pytest.fixture(scope="module")
-def asset_graph():
-    from pipelines.definitions import defs
-
+def asset_graph(defs):
     return defs.resolve_asset_graph()
 
 
@@ -70,9 +68,12 @@ def test_dbt_env_for_postgres_splits_the_url() -> None:
         "ELDERCARE_DBT_PG_USER": "ana",
         "ELDERCARE_DBT_PG_PASSWORD": "p@ss",
         "ELDERCARE_DBT_PG_DBNAME": "city",
-        "PGOPTIONS": "-c jit=off",
+        # the code secret reaches the session as a setting, never dbt's SQL (docs/security.md)
+        "PGOPTIONS": "-c jit=off -c eldercare.code_secret=x",
         "ELDERCARE_DBT_CODE_SECRET": "x",
     }
+    spaced = dbt_env(Settings(warehouse="postgresql://db.local/city", code_secret="a b\\c"))
+    assert spaced["PGOPTIONS"] == "-c jit=off -c eldercare.code_secret=a\\ b\\\\c"
     with pytest.raises(EldercareError, match="no database name"):
         dbt_env(Settings(warehouse="postgresql://db.local:5432/", code_secret="x"))
 

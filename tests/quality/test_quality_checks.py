@@ -11,12 +11,14 @@ import duckdb
 import great_expectations as gx
 import pytest
 
+from eldercare.settings import Settings
 from migration.legacy_schema import TABLES, primary_key
 from pipelines.resources import WarehouseResource
 from quality.checks import CHECK_NAME, build_check, build_checks, to_check_result
-from quality.defs import defs as quality_defs
+from quality.defs import build_defs as quality_defs
+from quality.expectations import SuiteSpec
 from quality.gx_runtime import run_suite
-from quality.suites import SUITES, SuiteSpec
+from quality.suites import SUITES
 
 E = gx.expectations
 
@@ -108,7 +110,7 @@ def test_warn_check_lets_downstream_run(tmp_path):
 
 def test_quality_definitions_load_with_a_check_per_raw_table(tmp_path):
     defs = dg.Definitions.merge(
-        quality_defs,
+        quality_defs(Settings(warehouse=str(tmp_path / "w.duckdb"), data_dir=tmp_path)),
         dg.Definitions(
             resources={"warehouse": WarehouseResource(target=str(tmp_path / "w.duckdb"))}
         ),
@@ -196,21 +198,20 @@ def test_raw_suite_error_on_duplicate_key_warn_on_legacy_dirt(work_orders):
     assert meta["failed_warning"] == 3
 
 
-def test_a_marts_suite_is_one_decorated_function(monkeypatch):
-    """The registry is the one place: a new layer's suite becomes a check on ["marts", model]."""
-    from quality import suites
+def test_a_marts_suite_is_one_listed_function():
+    """The registry is the one place: a listed suite becomes a check on ["marts", model], and a
+    table listed twice is refused rather than silently replaced."""
+    from quality.suites import index
 
-    monkeypatch.setattr(suites, "SUITES", {})
-
-    @suites.suite("marts", "dim_probe")
     def _dim_probe():
         return [
             E.ExpectColumnValuesToBeInSet(column="sex", value_set=["男", "女"], severity="warning")
         ]
 
-    (check,) = build_checks(suites.SUITES.values(), layers=["marts"])
+    probe = SuiteSpec.of("marts", "dim_probe", _dim_probe)
+    (check,) = build_checks(index([probe]).values(), layers=["marts"])
     (spec,) = check.check_specs
     assert spec.key == dg.AssetCheckKey(dg.AssetKey(["marts", "dim_probe"]), CHECK_NAME)
     assert not spec.blocking  # warnings only: nothing to block
-    with pytest.raises(ValueError, match="registered twice"):
-        suites.suite("marts", "dim_probe")(_dim_probe)
+    with pytest.raises(ValueError, match="listed twice"):
+        index([probe, probe])

@@ -272,3 +272,39 @@ def test_assets_materialize_in_dagster(built_duckdb_warehouse, tmp_path):
     finally:
         con.close()
     assert run == [(f"dagster:{result.run_id}",)]
+
+
+def test_blank_counts_as_missing_in_gx_and_in_the_scorecard(scored, tmp_path):
+    """A required field of spaces only is missing for both: the raw suite's expectations and the
+    scorecard's completeness move by exactly the rows blanked."""
+    target = tmp_path / "blanked.duckdb"
+    shutil.copy(scored, target)
+    elders = BAR.entities["elders"]
+    spec = SUITES[("raw", "yl_elder")]
+
+    def measure(run_id: str) -> tuple[dict[str, int], int]:
+        result = run_suite(str(target), "raw", "yl_elder", spec.build())
+        score = compute_scorecard(target, run_id=run_id, entities=["elders"])["elders"]
+        gx = {o.label: o.unexpected_count for o in result.outcomes}
+        return gx, round(score.completeness * score.rows)
+
+    gx_before, complete_before = measure("before")
+    complete = " and ".join(f"{c} is not null and trim({c}) <> ''" for c in elders.required)
+    con = duckdb.connect(str(target))
+    try:
+        keys = [r[0] for r in con.execute(
+            f"select source_key from raw.yl_elder where {complete} order by source_key limit 5"
+        ).fetchall()]  # fmt: skip
+        con.execute(
+            "update raw.yl_elder set elder_name = '' where source_key in (?, ?, ?)", keys[:3]
+        )
+        con.execute("update raw.yl_elder set address = '   ' where source_key in (?, ?)", keys[3:])
+    finally:
+        con.close()
+    gx_after, complete_after = measure("after")
+    assert complete_before - complete_after == 5
+    for column, blanked in (("elder_name", 3), ("address", 2)):
+        regex = f"expect_column_values_to_match_regex({column})"
+        assert gx_after[regex] - gx_before[regex] == blanked
+        null = f"expect_column_values_to_not_be_null({column})"
+        assert gx_after[null] == gx_before[null]

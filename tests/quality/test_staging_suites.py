@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import dagster as dg
@@ -11,7 +12,7 @@ import pytest
 
 from quality.checks import CHECK_NAME, build_checks, to_check_result
 from quality.gx_runtime import run_suite
-from quality.staging_suites import HEALTH_LIMITS
+from quality.staging_rules import HEALTH_LIMITS, HEALTH_UNITS
 from quality.suites import SUITES
 
 STAGING = sorted(table for layer, table in SUITES if layer == "staging")
@@ -53,9 +54,7 @@ def test_every_staging_view_that_matters_has_a_described_suite():
         assert spec.has_critical, table
 
 
-def test_staging_checks_sit_on_the_dbt_asset_keys():
-    from pipelines.definitions import defs
-
+def test_staging_checks_sit_on_the_dbt_asset_keys(defs):
     graph = defs.resolve_asset_graph()
     checks = build_checks(layers=["staging"])
     assert len(checks) == len(STAGING)
@@ -161,12 +160,19 @@ def test_broken_cleaned_values_fail_with_their_true_counts(built_duckdb_warehous
 
 
 def test_health_limits_are_the_base_models_limits():
-    """The suite restates the reject rule of base_legacy__yl_health_record; keep them equal."""
+    """The suite restates the reject rule and the units of base_legacy__yl_health_record: the
+    same items, limits and units both ways (an item only one side knows fails too)."""
     from eldercare.settings import REPO_ROOT
 
     sql = (REPO_ROOT / "dbt/models/staging/base/base_legacy__yl_health_record.sql").read_text()
-    for item, (low, high) in HEALTH_LIMITS.items():
-        assert f"when item_code = '{item}' then item_value between {low} and {high}" in sql
+    limits = re.findall(
+        r"when item_code = '(\w+)' then item_value between ([\d.]+) and ([\d.]+)", sql
+    )
+    assert {item: (float(lo), float(hi)) for item, lo, hi in limits} == {
+        item: (float(lo), float(hi)) for item, (lo, hi) in HEALTH_LIMITS.items()
+    }
+    units = dict(re.findall(r"when '(\w+)' then '([^']+)'", sql))
+    assert units == HEALTH_UNITS
 
 
 @pytest.mark.postgres

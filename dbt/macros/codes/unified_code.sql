@@ -15,26 +15,32 @@
     encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
 {%- endmacro %}
 
--- The secret, as a quoted SQL literal. It comes from eldercare's settings (code_secret) through
--- the dbt var of the same name; a build without it must fail rather than publish codes that
--- anyone could recompute.
-{% macro code_secret_literal() -%}
-    {%- set secret = var('code_secret', none) -%}
-    {%- if secret is none or secret | string | length == 0 -%}
-        {%- if execute -%}
-            {{ exceptions.raise_compiler_error(
-                "dbt var code_secret is not set: eldercare passes it from settings.code_secret"
-            ) }}
-        {%- endif -%}
-        {%- set secret = 'unset' -%}
-    {%- endif -%}
-    '{{ secret | string | replace("'", "''") }}'
+-- The secret, as an SQL expression evaluated by the engine at run time: the value never enters
+-- dbt's compiled SQL, manifest or logs (docs/unified-codes.md, Rotation). eldercare hands it to
+-- the engine from settings.code_secret: DuckDB gets the variable code_secret from the dbt-duckdb
+-- plugin pipelines/dbt_code_secret.py, PostgreSQL the session setting eldercare.code_secret
+-- through PGOPTIONS (pipelines/dbt_project.py). A build without it must fail rather than
+-- publish codes that anyone could recompute.
+{% macro code_secret_sql() -%}
+    {{ return(adapter.dispatch('code_secret_sql')()) }}
+{%- endmacro %}
+
+{% macro default__code_secret_sql() -%}
+    coalesce(
+        nullif(cast(getvariable('code_secret') as varchar), ''),
+        error('code secret not set: eldercare passes settings.code_secret to dbt at run time')
+    )
+{%- endmacro %}
+
+{% macro postgres__code_secret_sql() -%}
+    {#- without missing_ok, an unset setting is an error ("unrecognized configuration parameter") -#}
+    current_setting('eldercare.code_secret')
 {%- endmacro %}
 
 -- Keyed hash of an identity: sha256(secret | kind | identity), as 64 hex characters.
 -- kind separates the code spaces (the same text never gives the same hash for two kinds).
 {% macro code_hash(kind, identity_expr) -%}
-    {{ sha256_hex(code_secret_literal() ~ " || '|" ~ kind ~ "|' || " ~ identity_expr) }}
+    {{ sha256_hex(code_secret_sql() ~ " || '|" ~ kind ~ "|' || " ~ identity_expr) }}
 {%- endmacro %}
 
 -- Value 0..31 of body digit i (1..16): the low five bits of byte i of the hash.

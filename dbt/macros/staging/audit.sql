@@ -21,8 +21,9 @@
     'dbt:{{ invocation_id }}'
 {%- endmacro %}
 
--- The contract's audit tables, created when the migration has not made them yet (same
--- columns as migration/reconcile.py creates).
+-- The contract's audit tables, created when the migration has not made them yet.
+-- audit.reconciliation is migration/reconcile.py's RECONCILIATION_DDL, column for column and
+-- with its not-null constraints (tests/test_audit_ddl.py fails when the two differ).
 {% macro ensure_audit_tables() -%}
     create schema if not exists audit;
     create table if not exists audit.quarantine (
@@ -34,13 +35,13 @@
         run_id text
     );
     create table if not exists audit.reconciliation (
-        source_table text,
-        source_rows bigint,
-        loaded_rows bigint,
-        quarantined_rows bigint,
-        deleted_rows bigint,
-        run_id text,
-        checked_at timestamp,
+        source_table text not null,
+        source_rows bigint not null,
+        loaded_rows bigint not null,
+        quarantined_rows bigint not null,
+        deleted_rows bigint not null,
+        run_id text not null,
+        checked_at timestamp not null,
         partition_month text,
         source_key_checksum bigint,
         loaded_key_checksum bigint,

@@ -1,7 +1,9 @@
 """The whole build, as ``eldercare build`` runs it, and its first step ``migrate``.
 
 ``build`` is the one function later steps extend (dbt, quality checks, models): each appends a
-call after the migration. Both are thin: the work happens in Dagster jobs run in process.
+call after the migration. Both are thin: the work happens in Dagster jobs run in process
+(``pipelines/run.py``), each built from the settings of the run: the command's ``--warehouse``
+over the settings', decided once here (:func:`pipelines.run.run_settings`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from pathlib import Path
 import click
 
 from eldercare.errors import EldercareError
-from eldercare.settings import get_settings
+from eldercare.legacy_args import split_legacy
+from eldercare.row_security import apply_county_scope
 from eldercare.warehouse import Warehouse
+from migration.readers import redact
+from pipelines.run import run_migration, run_publish, run_settings, run_warehouse
 
 Echo = Callable[..., None]
 
@@ -31,17 +36,15 @@ def migrate(
     echo: Echo = click.echo,
 ):
     """Land the legacy DB and/or exports folder into the warehouse's raw schema, reconciled."""
-    from migration.readers import redact
-    from pipelines.run import run_migration, split_legacy
-
-    settings = get_settings()
+    settings = run_settings(warehouse)  # checks the target first
     if legacy:
         url, folder = split_legacy(list(legacy))
     else:
         url, folder = settings.legacy_url, settings.exports_dir
-    target = Warehouse(warehouse or settings.warehouse).target  # checks the target first
+    target = settings.warehouse
     sources = " + ".join(x for x in (url and redact(url), folder and str(folder)) if x)
-    echo(f"migrating {sources} -> {redact(target) if '://' in target else target}", err=True)
+    where = redact(target) if "://" in target else target
+    echo(f"migrating {sources} -> {settings.warehouse_kind} {where}", err=True)
     summary = run_migration(
         legacy_url=url,
         exports_dir=folder,
@@ -80,7 +83,7 @@ def build(
     On DuckDB the build writes a working copy and switches it in only when every step passed,
     so the cockpit keeps reading the last complete warehouse meanwhile (``staged``).
     """
-    target = Warehouse(warehouse or get_settings().warehouse).target
+    target = run_settings(warehouse).warehouse
     with staged(target, echo) as working:
         landed = migrate(legacy, working, first_month, last_month, verbose=verbose, echo=echo)
         transform(working, verbose=verbose, echo=echo)
@@ -122,15 +125,14 @@ def staged(target: str, echo: Echo = click.echo) -> Iterator[str]:
 
 def publish(warehouse: str | None = None, *, verbose: bool = False, echo: Echo = click.echo):
     """The Python assets downstream of the marts (quality publications, models)."""
-    from pipelines.publish import run_publish
-
-    settings = get_settings()
-    summary = run_publish(
-        warehouse or settings.warehouse, dagster_home=settings.dagster_home, quiet=not verbose
-    )
+    settings = run_settings(warehouse)
+    summary = run_publish(settings.warehouse, dagster_home=settings.dagster_home, quiet=not verbose)
+    # PostgreSQL: the tables just published are new and granted to nobody; give them the
+    # county scope the dbt build gave the marts (docs/security.md, County scope)
+    apply_county_scope(settings.warehouse)
     echo(
         f"published quality and models {'passed' if summary.success else 'FAILED'} "
-        f"in {summary.seconds:.0f} s"
+        f"on {settings.warehouse_kind} in {summary.seconds:.0f} s"
     )
     if not summary.success:
         raise EldercareError(f"publishing failed (run {summary.run_id}): {summary.failures[0]}")
@@ -139,13 +141,12 @@ def publish(warehouse: str | None = None, *, verbose: bool = False, echo: Echo =
 
 def transform(warehouse: str | None = None, *, verbose: bool = False, echo: Echo = click.echo):
     """dbt build (seeds, staging with quarantine and reconciliation, intermediate, marts)."""
-    from pipelines.warehouse import run_warehouse
-
-    settings = get_settings()
+    settings = run_settings(warehouse)
     summary = run_warehouse(
-        warehouse or settings.warehouse, dagster_home=settings.dagster_home, quiet=not verbose
+        settings.warehouse, dagster_home=settings.dagster_home, quiet=not verbose
     )
-    echo(f"dbt build {'passed' if summary.success else 'FAILED'} in {summary.seconds:.0f} s")
+    verdict = "passed" if summary.success else "FAILED"
+    echo(f"dbt build {verdict} on {settings.warehouse_kind} in {summary.seconds:.0f} s")
     for check in summary.failed_checks:
         echo(f"warning: check did not pass: {check}", err=True)
     if not summary.success:
