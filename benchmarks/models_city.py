@@ -85,7 +85,7 @@ def run(target: str, truth: Path | None) -> dict:
     _write(target, {"expiry_reminder": (expiry.TABLE, e.reminders),
                     "expiry_evaluation": (expiry.EVALUATION_TABLE, expiry.evaluation_table(e.metrics))})  # fmt: skip
     write_card(target, "service_expiry", data_hash(frames), {"threshold": e.threshold})
-    dated = entitlement_dates.reminders(_read(target, entitlement_dates.INPUTS))
+    dated = entitlement_dates.reminders({**frames, **_read(target, entitlement_dates.INPUTS)})
     out["date_bound_reminder_rows"] = len(dated)
     timings["service_expiry"] = round(time.perf_counter() - t, 2)
     out["expiry_metrics"] = e.metrics

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 import psycopg
-import yaml
+
+from models.warehouse_tables import lookup_indexes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,11 +52,6 @@ def _column(name: str, dtype: str) -> tuple[str, str]:
     if dtype.startswith(("STRUCT", "MAP")) or dtype == "JSON":
         return "text", f"cast(to_json({q}) as varchar)"
     return _TYPES.get(dtype, "text"), q
-
-
-def _lookup_indexes() -> dict[str, list[str]]:
-    project = yaml.safe_load((ROOT / "dbt" / "dbt_project.yml").read_text())
-    return project["vars"]["lookup_indexes"]
 
 
 def copy(warehouse: str, url: str, schemas: list[str], skip: set[str]) -> list[dict]:
@@ -93,7 +89,7 @@ def copy(warehouse: str, url: str, schemas: list[str], skip: set[str]) -> list[d
                 while chunk := f.read(1 << 20):
                     cp.write(chunk)
             rows = pg.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-            for column in _lookup_indexes().get(table, []) if schema == "marts" else []:
+            for column in lookup_indexes().get(table, []) if schema == "marts" else []:
                 pg.execute(f'create index on "{schema}"."{table}" ("{column}")')
             pg.execute(f'analyze "{schema}"."{table}"')
             done.append({"table": f"{schema}.{table}", "rows": rows,

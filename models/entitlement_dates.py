@@ -28,12 +28,8 @@ from models.expiry import mask_phone
 
 RULES_FILE = Path(__file__).resolve().parents[1] / "seeds" / "reminder_rules.yml"
 
+# with ``as_of`` and ``phones`` of ``expiry.INPUTS``, read once for both (``reminders``)
 INPUTS = {
-    "as_of": (
-        "select cast(max(order_month) + interval '1 month' - interval '1 day' as date)"
-        " from marts.fct_work_order",
-        ("as_of",),
-    ),
     "beds": (
         "select b.elder_code, b.county_code, b.town_code, b.org_code, b.assess_date,"
         " b.assess_level, b.build_date, cast(b.monthly_subsidy as double precision)"
@@ -42,13 +38,6 @@ INPUTS = {
         " and e.is_live and not e.is_deceased",
         ("elder_code", "county_code", "town_code", "org_code", "assess_date", "assess_level",
          "build_date", "monthly_subsidy"),
-    ),
-    "phones": (
-        "select r.elder_code, s.guardian_phone from staging.stg_legacy__yl_elder s"
-        " join intermediate.int_elder_resolved r on r.elder_id = s.elder_id"
-        " where not s.is_deleted and s.guardian_phone is not null"
-        " order by r.elder_code, s.create_time",
-        ("elder_code", "guardian_phone"),
     ),
 }  # fmt: skip
 
@@ -75,7 +64,8 @@ def term_end(start: pd.Series, months: int, day: pd.Timestamp) -> pd.Series:
 
 def reminders(frames: dict[str, pd.DataFrame], terms: dict | None = None) -> pd.DataFrame:
     """Rows in the columns of ``expiry.TABLE``: each day of the current month up to the as-of
-    day, each agreement or assessment whose term ends within its reminder window."""
+    day, each agreement or assessment whose term ends within its reminder window. ``frames``:
+    ``beds`` of ``INPUTS`` with ``as_of`` and ``phones`` of ``expiry.INPUTS``."""
     terms = terms or rules()
     as_of = pd.Timestamp(frames["as_of"].iloc[0, 0])
     beds = frames["beds"]

@@ -158,8 +158,8 @@ def service_expiry(context: AssetExecutionContext):
     warehouse, frames = _read(context, expiry.INPUTS)
     result = expiry.compute(frames)
     evaluation = expiry.evaluation_table(result.metrics)
-    _, dated_frames = _read(context, entitlement_dates.INPUTS)
-    dated = entitlement_dates.reminders(dated_frames)
+    _, beds = _read(context, entitlement_dates.INPUTS)
+    dated = entitlement_dates.reminders({**frames, **beds})
     parts = [r for r in (result.reminders, dated) if len(r)]
     reminders = pd.concat(parts, ignore_index=True) if parts else result.reminders
     written = _write(warehouse, {
